@@ -1,0 +1,72 @@
+"""Shared test fixtures: the seeded random source and the npm interop tools.
+
+Interop tests ask for the ``node_tools`` fixture. Where node or the npm packages
+are missing they skip, unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a
+missing tool fails the run instead, so CI can never pass with interop skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+INTEROP_DIR = REPO / "tools" / "interop"
+
+
+class NodeTools:
+    """Paths to the interop tools installed by `npm ci` in tools/interop."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.node = shutil.which("node")
+        self.bin = root / "node_modules" / ".bin"
+
+    def snarkjs(self) -> list[str]:
+        return [self.node, str(self.root / "node_modules" / "snarkjs" / "build" / "cli.cjs")]
+
+    def circom(self) -> list[str]:
+        return [str(self.bin / "circom2")]
+
+    @property
+    def node_path(self) -> str:
+        return str(self.root / "node_modules")
+
+
+@pytest.fixture(scope="session")
+def node_tools() -> NodeTools:
+    tools = NodeTools(INTEROP_DIR)
+    missing = None
+    if tools.node is None:
+        missing = "node is not installed"
+    elif not (INTEROP_DIR / "node_modules" / "snarkjs").is_dir():
+        missing = "npm tools missing: run `npm ci --prefix tools/interop`"
+    if missing:
+        if os.environ.get("ZKOPT_REQUIRE_INTEROP") == "1":
+            pytest.fail(f"interop test cannot run: {missing}")
+        pytest.skip(missing)
+    return tools
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    """The one seeded random source for tests (production randomness uses `secrets`)."""
+    return random.Random(20261124)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ZKOPT_REQUIRE_INTEROP=1 an interop test that skipped counts as failed."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("ZKOPT_REQUIRE_INTEROP") == "1"
+        and item.get_closest_marker("interop") is not None
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"interop test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
