@@ -1,0 +1,1 @@
+"""Plain-integer reference implementations: the spec the gadgets are tested against."""
