@@ -70,3 +70,15 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"interop test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def g2_outside_subgroup():
+    """A point on the G2 twist curve that is not in the prime-order subgroup."""
+    from tests.test_curve_groups import twist_point
+    from zkopt import curve
+
+    point = twist_point(random.Random(3))
+    if not curve.is_on_curve_g2(point) or curve.is_in_subgroup_g2(point):
+        raise RuntimeError("twist_point did not give a point outside the subgroup")
+    return point

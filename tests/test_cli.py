@@ -1,0 +1,150 @@
+"""The zkopt CLI through click's runner: results, exit codes 0/1/2, one-line reasons, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from zkopt.cli import main
+from zkopt.field import R
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def assert_one_line_error(result, code: int, fragment: str):
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def proved(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    result = invoke("setup", "chain", "--param", "n=4", "--out", str(d / "keys"))
+    assert result.exit_code == 0, result.output
+    assert "4 constraints" in result.output
+    (d / "input.json").write_text('{"x": "3"}')
+    result = invoke(
+        "prove", "--pk", str(d / "keys" / "proving_key.zkpk"), "--input", str(d / "input.json"),
+        "--proof", str(d / "proof.json"), "--public", str(d / "public.json"),
+    )
+    assert result.exit_code == 0, result.output
+    return d
+
+
+def verify_args(d, public=None, proof=None, vk=None):
+    return (
+        "verify", "--vk", str(vk or d / "keys" / "verification_key.json"),
+        "--public", str(public or d / "public.json"), "--proof", str(proof or d / "proof.json"),
+    )
+
+
+def test_verify_valid(proved):
+    assert json.loads((proved / "public.json").read_text()) == [str(3**5)]
+    result = invoke(*verify_args(proved))
+    assert result.exit_code == 0
+    assert result.output.strip() == "valid: proof verifies"
+
+
+def test_verify_changed_public_input_exits_1(proved, tmp_path):
+    (tmp_path / "public.json").write_text(json.dumps([str(3**5 + 1)]))
+    assert_one_line_error(invoke(*verify_args(proved, public=tmp_path / "public.json")), 1, "invalid:")
+
+
+@pytest.mark.parametrize(
+    "public, fragment",
+    [
+        ([str(3**5 + R)], "out of range"),
+        (["0xf3"], "not a canonical decimal"),
+        (["0243"], "not a canonical decimal"),
+        ([243], "decimal string"),
+        ([], "expected 1 public inputs, got 0"),
+        (["243", "1"], "expected 1 public inputs, got 2"),
+        ({"y": "243"}, "must be a JSON list"),
+    ],
+)
+def test_verify_malformed_public_exits_2(proved, tmp_path, public, fragment):
+    (tmp_path / "public.json").write_text(json.dumps(public))
+    assert_one_line_error(invoke(*verify_args(proved, public=tmp_path / "public.json")), 2, fragment)
+
+
+def _tamper_proof(proved, tmp_path, change):
+    proof = json.loads((proved / "proof.json").read_text())
+    change(proof)
+    path = tmp_path / "proof.json"
+    path.write_text(json.dumps(proof))
+    return path
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        (lambda p: p["pi_a"].__setitem__(1, str(int(p["pi_a"][1]) + 1)), "not on the curve"),
+        (lambda p: p["pi_a"].__setitem__(2, "2"), "z coordinate"),
+        (lambda p: p["pi_a"].pop(), "list of 3"),
+        (lambda p: p["pi_b"].__setitem__(0, p["pi_b"][0][::-1]), "proof.pi_b"),
+        (lambda p: p["pi_c"].__setitem__(0, hex(int(p["pi_c"][0]))), "not a canonical decimal"),
+        (lambda p: p.__setitem__("protocol", "plonk"), "not for groth16"),
+        (lambda p: p.__setitem__("extra", 1), "unknown field 'extra'"),
+        (lambda p: p.pop("pi_c"), "lacks 'pi_c'"),
+        (lambda p: p.__setitem__("pi_c", ["0", "1", "0"]), "infinity"),
+    ],
+)
+def test_verify_malformed_proof_exits_2(proved, tmp_path, change, fragment):
+    path = _tamper_proof(proved, tmp_path, change)
+    assert_one_line_error(invoke(*verify_args(proved, proof=path)), 2, fragment)
+
+
+def test_verify_swapped_a_and_c_exits_1(proved, tmp_path):
+    def swap(p):
+        p["pi_a"], p["pi_c"] = p["pi_c"], p["pi_a"]
+
+    assert_one_line_error(invoke(*verify_args(proved, proof=_tamper_proof(proved, tmp_path, swap))), 1, "invalid:")
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [("", "not valid JSON"), ("{", "not valid JSON"), ("[1, 2]", "must be a JSON object")],
+)
+def test_verify_unreadable_files_exit_2(proved, tmp_path, content, fragment):
+    (tmp_path / "proof.json").write_text(content)
+    assert_one_line_error(invoke(*verify_args(proved, proof=tmp_path / "proof.json")), 2, fragment)
+
+
+def test_verify_missing_file_exits_2(proved, tmp_path):
+    assert_one_line_error(invoke(*verify_args(proved, vk=tmp_path / "nope.json")), 2, "not found")
+
+
+def test_verify_bad_vk_exits_2(proved, tmp_path):
+    vk = json.loads((proved / "keys" / "verification_key.json").read_text())
+    vk["nPublic"] = 2
+    (tmp_path / "vk.json").write_text(json.dumps(vk))
+    assert_one_line_error(invoke(*verify_args(proved, vk=tmp_path / "vk.json")), 2, "IC must hold")
+
+
+def test_setup_rejects_unknown_circuit_and_bad_params(tmp_path):
+    assert_one_line_error(invoke("setup", "nope", "--out", str(tmp_path)), 2, "unknown circuit")
+    result = invoke("setup", "chain", "--param", "n=abc", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "KEY=INTEGER" in result.output
+    assert_one_line_error(invoke("setup", "chain", "--param", "m=3", "--out", str(tmp_path)), 2, "bad parameters")
+
+
+def test_prove_rejects_bad_input_and_key(proved, tmp_path):
+    pk = str(proved / "keys" / "proving_key.zkpk")
+    out = ("--proof", str(tmp_path / "p.json"), "--public", str(tmp_path / "q.json"))
+    (tmp_path / "in.json").write_text('{"x": "-3"}')
+    assert_one_line_error(invoke("prove", "--pk", pk, "--input", str(tmp_path / "in.json"), *out), 2, "input x")
+    (tmp_path / "in.json").write_text('{"y": "3"}')
+    assert_one_line_error(invoke("prove", "--pk", pk, "--input", str(tmp_path / "in.json"), *out), 2, "missing")
+    data = (proved / "keys" / "proving_key.zkpk").read_bytes()
+    (tmp_path / "short.zkpk").write_bytes(data[:-10])
+    (tmp_path / "in.json").write_text('{"x": "3"}')
+    result = invoke("prove", "--pk", str(tmp_path / "short.zkpk"), "--input", str(tmp_path / "in.json"), *out)
+    assert_one_line_error(result, 2, "proving key")
+    assert not (tmp_path / "p.json").exists()

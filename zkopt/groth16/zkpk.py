@@ -1,0 +1,175 @@
+"""The proving-key file format (``.zkpk``): versioned, self-describing, checksummed binary.
+
+Layout (all integers big-endian):
+    magic      8 bytes  b"ZKOPTPK\\n"
+    version    u16      1
+    header_len u32
+    header     JSON (UTF-8): circuit, params, r1cs_digest (hex), domain_size,
+               n_variables, n_public
+    points     alpha_g1, beta_g1, delta_g1 (G1); beta_g2, gamma_g2, delta_g2 (G2);
+               ic[n_public+1], a_query[n_variables], b_g1_query[n_variables],
+               l_query[n_variables-n_public-1], h_query[domain_size-1] (G1);
+               b_g2_query[n_variables] (G2)
+    checksum   32 bytes SHA-256 of everything before it
+G1 points take 64 bytes, G2 points 128 (see zkopt.curve encodings; infinity
+is all zeros). Any truncation, corruption or inconsistency raises MalformedKey.
+Loading checks every point is on the curve; G2 subgroup membership is checked
+for the verifying-key points (the query points only feed the prover, and the
+checksum guards them against corruption).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+from zkopt import curve
+from zkopt.errors import InvalidPoint, MalformedKey
+from zkopt.groth16.keys import ProvingKey, VerifyingKey
+
+MAGIC = b"ZKOPTPK\n"
+VERSION = 1
+G1_BYTES = 64
+G2_BYTES = 128
+_CHECKSUM_BYTES = 32
+_PREFIX = struct.Struct(">8sHI")
+
+
+def dumps(pk: ProvingKey) -> bytes:
+    header = json.dumps(
+        {
+            "circuit": pk.circuit,
+            "params": pk.params,
+            "r1cs_digest": pk.r1cs_digest.hex(),
+            "domain_size": pk.domain_size,
+            "n_variables": pk.n_variables,
+            "n_public": pk.n_public,
+        },
+        sort_keys=True,
+    ).encode()
+    g1 = curve.g1_to_bytes
+    g2 = curve.g2_to_bytes
+    parts = [_PREFIX.pack(MAGIC, VERSION, len(header)), header]
+    parts += [g1(p) for p in (pk.alpha_g1, pk.beta_g1, pk.delta_g1)]
+    parts += [g2(p) for p in (pk.beta_g2, pk.vk.gamma_g2, pk.delta_g2)]
+    for points in (pk.vk.ic, pk.a_query, pk.b_g1_query, pk.l_query, pk.h_query):
+        parts += [g1(p) for p in points]
+    parts += [g2(p) for p in pk.b_g2_query]
+    body = b"".join(parts)
+    return body + hashlib.sha256(body).digest()
+
+
+def write(pk: ProvingKey, path: str | Path) -> None:
+    Path(path).write_bytes(dumps(pk))
+
+
+def _int_field(header: dict, name: str, minimum: int) -> int:
+    value = header.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise MalformedKey(f"proving key header: {name} must be an integer >= {minimum}")
+    return value
+
+
+def loads(data: bytes) -> ProvingKey:
+    """Parse a proving key; raises MalformedKey with a one-line reason on any defect."""
+    if len(data) < _PREFIX.size + _CHECKSUM_BYTES:
+        raise MalformedKey("proving key is truncated")
+    magic, version, header_len = _PREFIX.unpack_from(data)
+    if magic != MAGIC:
+        raise MalformedKey("not a zkopt proving key (bad magic)")
+    if version != VERSION:
+        raise MalformedKey(f"unsupported proving key version {version} (this zkopt reads {VERSION})")
+    body, checksum = data[:-_CHECKSUM_BYTES], data[-_CHECKSUM_BYTES:]
+    if hashlib.sha256(body).digest() != checksum:
+        raise MalformedKey("proving key is corrupted or truncated (checksum mismatch)")
+    start = _PREFIX.size
+    try:
+        header = json.loads(body[start : start + header_len].decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise MalformedKey("proving key header is not valid JSON") from None
+    if not isinstance(header, dict) or not isinstance(header.get("circuit"), str):
+        raise MalformedKey("proving key header lacks the circuit name")
+    params = header.get("params")
+    if not isinstance(params, dict):
+        raise MalformedKey("proving key header lacks the circuit parameters")
+    try:
+        digest = bytes.fromhex(header.get("r1cs_digest", ""))
+    except (TypeError, ValueError):
+        raise MalformedKey("proving key header has a bad r1cs_digest") from None
+    domain_size = _int_field(header, "domain_size", 1)
+    n_variables = _int_field(header, "n_variables", 1)
+    n_public = _int_field(header, "n_public", 0)
+    if n_public >= n_variables:
+        raise MalformedKey("proving key header: n_public must be below n_variables")
+    n_private = n_variables - n_public - 1
+    n_g1 = 3 + (n_public + 1) + 2 * n_variables + n_private + (domain_size - 1)
+    n_g2 = 3 + n_variables
+    offset = start + header_len
+    if len(body) - offset != n_g1 * G1_BYTES + n_g2 * G2_BYTES:
+        raise MalformedKey("proving key size does not match its header")
+
+    def take_g1(count: int, what: str) -> list:
+        nonlocal offset
+        out = [
+            curve.g1_from_bytes(body[o : o + G1_BYTES], f"{what}[{i}]", allow_infinity=True)
+            for i, o in enumerate(range(offset, offset + count * G1_BYTES, G1_BYTES))
+        ]
+        offset += count * G1_BYTES
+        return out
+
+    def take_g2(count: int, what: str, subgroup: bool) -> list:
+        nonlocal offset
+        out = [
+            curve.g2_from_bytes(body[o : o + G2_BYTES], f"{what}[{i}]", allow_infinity=True)
+            for i, o in enumerate(range(offset, offset + count * G2_BYTES, G2_BYTES))
+        ]
+        offset += count * G2_BYTES
+        return out
+
+    try:
+        alpha_g1, beta_g1, delta_g1 = take_g1(3, "pk.alpha_beta_delta")
+        beta_g2, gamma_g2, delta_g2 = take_g2(3, "pk.beta_gamma_delta", subgroup=True)
+        ic = take_g1(n_public + 1, "pk.IC")
+        a_query = take_g1(n_variables, "pk.a_query")
+        b_g1_query = take_g1(n_variables, "pk.b_g1_query")
+        l_query = take_g1(n_private, "pk.l_query")
+        h_query = take_g1(domain_size - 1, "pk.h_query")
+        b_g2_query = take_g2(n_variables, "pk.b_g2_query", subgroup=False)
+    except InvalidPoint as exc:
+        raise MalformedKey(f"proving key: {exc}") from None
+    for point, what in ((alpha_g1, "alpha"), (beta_g2, "beta"), (gamma_g2, "gamma"), (delta_g2, "delta")):
+        if point is None:
+            raise MalformedKey(f"proving key: {what} is the point at infinity")
+
+    vk = VerifyingKey(alpha_g1=alpha_g1, beta_g2=beta_g2, gamma_g2=gamma_g2, delta_g2=delta_g2, ic=tuple(ic))
+    return ProvingKey(
+        circuit=header["circuit"],
+        params=params,
+        r1cs_digest=digest,
+        domain_size=domain_size,
+        n_variables=n_variables,
+        n_public=n_public,
+        alpha_g1=alpha_g1,
+        beta_g1=beta_g1,
+        beta_g2=beta_g2,
+        delta_g1=delta_g1,
+        delta_g2=delta_g2,
+        a_query=a_query,
+        b_g1_query=b_g1_query,
+        b_g2_query=b_g2_query,
+        l_query=l_query,
+        h_query=h_query,
+        vk=vk,
+    )
+
+
+def read(path: str | Path) -> ProvingKey:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise MalformedKey(f"proving key file not found: {path}") from None
+    except OSError as exc:
+        raise MalformedKey(f"cannot read proving key {path}: {exc.__class__.__name__}") from None
+    return loads(data)
