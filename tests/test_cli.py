@@ -148,3 +148,57 @@ def test_prove_rejects_bad_input_and_key(proved, tmp_path):
     result = invoke("prove", "--pk", str(tmp_path / "short.zkpk"), "--input", str(tmp_path / "in.json"), *out)
     assert_one_line_error(result, 2, "proving key")
     assert not (tmp_path / "p.json").exists()
+
+
+@pytest.fixture(scope="module")
+def batch(proved, tmp_path_factory):
+    """Three fresh proofs of the same statement, plus the module's first one."""
+    d = tmp_path_factory.mktemp("batch")
+    pairs = [(proved / "public.json", proved / "proof.json")]
+    for i in range(3):
+        public, proof = d / f"public{i}.json", d / f"proof{i}.json"
+        result = invoke(
+            "prove", "--pk", str(proved / "keys" / "proving_key.zkpk"), "--input", str(proved / "input.json"),
+            "--proof", str(proof), "--public", str(public),
+        )
+        assert result.exit_code == 0, result.output
+        pairs.append((public, proof))
+    return pairs
+
+
+def batch_args(proved, pairs):
+    args = ["verify", "--batch", "--vk", str(proved / "keys" / "verification_key.json")]
+    for public, proof in pairs:
+        args += ["--public", str(public), "--proof", str(proof)]
+    return args
+
+
+def test_verify_batch_valid(proved, batch):
+    result = invoke(*batch_args(proved, batch))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "valid: all 4 proofs verify"
+
+
+def test_verify_batch_names_the_bad_proof(proved, batch, tmp_path):
+    bad_public = tmp_path / "bad_public.json"
+    bad_public.write_text(json.dumps([str(3**5 + 1)]))
+    pairs = list(batch)
+    pairs[2] = (bad_public, pairs[2][1])
+    result = invoke(*batch_args(proved, pairs))
+    assert_one_line_error(result, 1, f"1 of 4 proofs do not verify: {pairs[2][1]}")
+
+
+def test_verify_batch_malformed_member_exits_2(proved, batch, tmp_path):
+    short = tmp_path / "short_public.json"
+    short.write_text("[]")
+    pairs = list(batch)
+    pairs[1] = (short, pairs[1][1])
+    assert_one_line_error(invoke(*batch_args(proved, pairs)), 2, f"{short}: expected 1 public inputs, got 0")
+
+
+def test_verify_pairs_must_match(proved, batch):
+    args = batch_args(proved, batch)[:-2]  # drop the last --proof
+    result = invoke(*args)
+    assert result.exit_code == 2 and "pairs" in result.output
+    result = invoke(*batch_args(proved, batch)[1:])  # several proofs without --batch
+    assert result.exit_code == 2 and "--batch" in result.output

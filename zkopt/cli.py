@@ -119,20 +119,45 @@ def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
 
 @main.command()
 @click.option("--vk", "vk_path", required=True, type=click.Path(dir_okay=False), help="verification_key.json (snarkjs format).")
-@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False), help="public.json.")
-@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False), help="proof.json.")
+@click.option("--public", "public_paths", required=True, multiple=True, type=click.Path(dir_okay=False), help="public.json (repeat with --batch).")
+@click.option("--proof", "proof_paths", required=True, multiple=True, type=click.Path(dir_okay=False), help="proof.json (repeat with --batch).")
+@click.option("--batch", is_flag=True, help="Verify many proofs of one circuit at once; the n-th --public goes with the n-th --proof.")
 @_handle_errors
-def verify(vk_path: str, public_path: str, proof_path: str):
-    """Verify a Groth16 proof (ours or snarkjs'): exit 0 valid, 1 invalid, 2 unusable input."""
-    from zkopt.errors import MalformedKey, MalformedProof
+def verify(vk_path: str, public_paths: tuple[str, ...], proof_paths: tuple[str, ...], batch: bool):
+    """Verify a Groth16 proof (ours or snarkjs'): exit 0 valid, 1 invalid, 2 unusable input.
+
+    With --batch, all proofs are checked with one random linear combination
+    and one final exponentiation; if any fails, each failing one is named.
+    """
+    from zkopt.errors import InvalidProof, MalformedKey, MalformedProof
     from zkopt.groth16 import snarkjs
+    from zkopt.groth16.verifier import check_public_inputs, prepare_checked, verify_batch
     from zkopt.groth16.verifier import verify as groth16_verify
 
+    if len(public_paths) != len(proof_paths):
+        raise click.UsageError(f"got {len(public_paths)} --public and {len(proof_paths)} --proof files; they go in pairs")
+    if not batch and len(proof_paths) > 1:
+        raise click.UsageError("several proofs given: add --batch to verify them together")
     vk = snarkjs.vk_from_json(snarkjs.load_json(vk_path, MalformedKey, "verification key"))
-    public = snarkjs.public_from_json(snarkjs.load_json(public_path, MalformedProof, "public signals"))
-    proof = snarkjs.proof_from_json(snarkjs.load_json(proof_path, MalformedProof, "proof"))
-    groth16_verify(vk, public, proof)
-    click.echo("valid: proof verifies")
+    items = []
+    for public_path, proof_path in zip(public_paths, proof_paths):
+        public = snarkjs.public_from_json(snarkjs.load_json(public_path, MalformedProof, "public signals"))
+        proof = snarkjs.proof_from_json(snarkjs.load_json(proof_path, MalformedProof, "proof"))
+        try:
+            check_public_inputs(vk.n_public, public)
+        except MalformedProof as exc:
+            raise MalformedProof(f"{public_path}: {exc}") from None
+        items.append((public, proof))
+    if not batch:
+        groth16_verify(vk, *items[0])
+        click.echo("valid: proof verifies")
+        return
+    try:
+        verify_batch(prepare_checked(vk), items)
+    except InvalidProof as exc:
+        named = ", ".join(proof_paths[i] for i in exc.indices)
+        raise InvalidProof(f"{len(exc.indices)} of {len(items)} proofs do not verify: {named}") from None
+    click.echo(f"valid: all {len(items)} proofs verify")
 
 
 @main.command()

@@ -21,8 +21,15 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from zkopt.curve import _g1_fast, _g2_fast, _reference, backend
+from zkopt.curve import _g1_fast, _g2_fast, backend
 from zkopt.errors import InvalidPoint
+
+
+def _ref():
+    """The py_ecc reference backend, imported on first use so the fast path never pays for py_ecc."""
+    from zkopt.curve import _reference
+
+    return _reference
 
 #: The BN254 base field prime q (py_ecc's ``field_modulus``, EIP-196's ``p``).
 Q = _g1_fast.Q
@@ -55,58 +62,58 @@ def _fast() -> bool:
 
 
 def g1_add(P: G1Point, Q: G1Point) -> G1Point:  # noqa: N803 - the API names points P and Q
-    return _g1_fast.add(P, Q) if _fast() else _reference.g1_add(P, Q)
+    return _g1_fast.add(P, Q) if _fast() else _ref().g1_add(P, Q)
 
 
 def g1_neg(P: G1Point) -> G1Point:
-    return _g1_fast.neg(P) if _fast() else _reference.g1_neg(P)
+    return _g1_fast.neg(P) if _fast() else _ref().g1_neg(P)
 
 
 def g1_double(P: G1Point) -> G1Point:
-    return _g1_fast.double(P) if _fast() else _reference.g1_double(P)
+    return _g1_fast.double(P) if _fast() else _ref().g1_double(P)
 
 
 def g1_mul(P: G1Point, k: int) -> G1Point:
-    return _g1_fast.mul(P, k) if _fast() else _reference.g1_mul(P, k)
+    return _g1_fast.mul(P, k) if _fast() else _ref().g1_mul(P, k)
 
 
 def msm_g1(points: Sequence[G1Point], scalars: Sequence[int]) -> G1Point:
     """sum_i [scalars[i]] points[i]; raises ValueError if the lengths differ."""
-    return _g1_fast.msm(points, scalars) if _fast() else _reference.msm_g1(points, scalars)
+    return _g1_fast.msm(points, scalars) if _fast() else _ref().msm_g1(points, scalars)
 
 
 def g1_mul_many(P: G1Point, scalars: Sequence[int]) -> list:
     """[[k]P for k in scalars], sharing one window table of P (trusted setup's workhorse)."""
-    return _g1_fast.mul_many(P, scalars) if _fast() else _reference.g1_mul_many(P, scalars)
+    return _g1_fast.mul_many(P, scalars) if _fast() else _ref().g1_mul_many(P, scalars)
 
 
 # --- G2 ------------------------------------------------------------------------------------
 
 
 def g2_add(P: G2Point, Q: G2Point) -> G2Point:  # noqa: N803
-    return _g2_fast.add(P, Q) if _fast() else _reference.g2_add(P, Q)
+    return _g2_fast.add(P, Q) if _fast() else _ref().g2_add(P, Q)
 
 
 def g2_neg(P: G2Point) -> G2Point:
-    return _g2_fast.neg(P) if _fast() else _reference.g2_neg(P)
+    return _g2_fast.neg(P) if _fast() else _ref().g2_neg(P)
 
 
 def g2_double(P: G2Point) -> G2Point:
-    return _g2_fast.double(P) if _fast() else _reference.g2_double(P)
+    return _g2_fast.double(P) if _fast() else _ref().g2_double(P)
 
 
 def g2_mul(P: G2Point, k: int) -> G2Point:
-    return _g2_fast.mul(P, k) if _fast() else _reference.g2_mul(P, k)
+    return _g2_fast.mul(P, k) if _fast() else _ref().g2_mul(P, k)
 
 
 def msm_g2(points: Sequence[G2Point], scalars: Sequence[int]) -> G2Point:
     """sum_i [scalars[i]] points[i]; raises ValueError if the lengths differ."""
-    return _g2_fast.msm(points, scalars) if _fast() else _reference.msm_g2(points, scalars)
+    return _g2_fast.msm(points, scalars) if _fast() else _ref().msm_g2(points, scalars)
 
 
 def g2_mul_many(P: G2Point, scalars: Sequence[int]) -> list:
     """[[k]P for k in scalars], sharing one window table of P."""
-    return _g2_fast.mul_many(P, scalars) if _fast() else _reference.g2_mul_many(P, scalars)
+    return _g2_fast.mul_many(P, scalars) if _fast() else _ref().g2_mul_many(P, scalars)
 
 
 # --- shape, curve and subgroup checks ----------------------------------------------------
@@ -146,7 +153,7 @@ def is_on_curve_g1(P: object) -> bool:
         return True
     if _g1_shape_problem(P) is not None:
         return False
-    return _g1_fast.is_on_curve(P) if _fast() else _reference.is_on_curve_g1(P)
+    return _g1_fast.is_on_curve(P) if _fast() else _ref().is_on_curve_g1(P)
 
 
 def is_on_curve_g2(P: object) -> bool:
@@ -155,7 +162,7 @@ def is_on_curve_g2(P: object) -> bool:
         return True
     if _g2_shape_problem(P) is not None:
         return False
-    return _g2_fast.is_on_curve(P) if _fast() else _reference.is_on_curve_g2(P)
+    return _g2_fast.is_on_curve(P) if _fast() else _ref().is_on_curve_g2(P)
 
 
 def is_in_subgroup_g2(P: object) -> bool:
@@ -167,7 +174,7 @@ def is_in_subgroup_g2(P: object) -> bool:
         return False
     if P is None:
         return True
-    return _g2_fast.is_in_subgroup(P) if _fast() else _reference.is_in_subgroup_g2(P)
+    return _g2_fast.is_in_subgroup(P) if _fast() else _ref().is_in_subgroup_g2(P)
 
 
 def validate_g1(P: object, what: str, allow_infinity: bool = False) -> G1Point:

@@ -83,19 +83,29 @@ def _vk_x(vk: VerifyingKey, public: Sequence[int]):
 
 
 def verify(vk: VerifyingKey | PreparedVerifyingKey, public: Sequence[int], proof: Proof) -> None:
-    """Return quietly if the proof verifies; raise InvalidProof, MalformedProof or MalformedKey otherwise."""
-    pvk = _prepared(vk)
-    public = check_public_inputs(pvk.vk.n_public, public)
+    """Return quietly if the proof verifies; raise InvalidProof, MalformedProof or MalformedKey otherwise.
+
+    With a plain VerifyingKey (checked here) all four pairings run in one
+    Miller loop; a PreparedVerifyingKey reuses e(alpha, beta) and the
+    precomputed lines of gamma and delta, which pays from the second proof on.
+    """
+    if isinstance(vk, PreparedVerifyingKey):
+        key, gamma, delta, gt_factor = vk.vk, vk.gamma_g2, vk.delta_g2, vk.alpha_beta
+        pairs = []
+    elif isinstance(vk, VerifyingKey):
+        check_verifying_key(vk)
+        key, gamma, delta, gt_factor = vk, vk.gamma_g2, vk.delta_g2, None
+        pairs = [(vk.alpha_g1, vk.beta_g2)]
+    else:
+        raise MalformedKey("not a Groth16 verifying key")
+    public = check_public_inputs(key.n_public, public)
     check_proof(proof)
-    ok = curve.pairing_check(
-        [
-            (curve.g1_neg(proof.a), proof.b),
-            (_vk_x(pvk.vk, public), pvk.gamma_g2),
-            (proof.c, pvk.delta_g2),
-        ],
-        gt_factor=pvk.alpha_beta,
-    )
-    if not ok:
+    pairs += [
+        (curve.g1_neg(proof.a), proof.b),
+        (_vk_x(key, public), gamma),
+        (proof.c, delta),
+    ]
+    if not curve.pairing_check(pairs, gt_factor=gt_factor):
         raise InvalidProof("proof does not verify")
 
 
