@@ -1,0 +1,150 @@
+"""The genesis of a ledger: per transaction kind its verification key and public layout; the tree; the oracle committee.
+
+Everything here is fixed when the ledger is created and bound by the genesis
+hash, which is the "previous hash" of the first log entry. A verification
+key is kept as the exact snarkjs JSON text (``snarkjs.dumps``) and bound by
+the SHA-256 of that text, so anyone holding the published
+``verification_key.json`` can check it is the one the ledger uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from zkopt.errors import MalformedInput, MalformedKey
+from zkopt.groth16 import VerifyingKey
+from zkopt.groth16 import snarkjs
+from zkopt.ledger import oracle, schema
+from zkopt.ledger.transactions import SPECS
+from zkopt.native.merkle import DEFAULT_DEPTH, DEFAULT_HISTORY
+
+#: Deepest tree a ledger accepts (2^32 notes is far beyond what SQLite rows of a single file should hold).
+MAX_TREE_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class CircuitEntry:
+    """One transaction kind's circuit: its snarkjs verification key (text) and its public signal names in order."""
+
+    vk_json: str
+    public_names: tuple[str, ...]
+
+    @staticmethod
+    def from_vk(vk: VerifyingKey, public_names: Sequence[str]) -> CircuitEntry:
+        """Record a verifying key in snarkjs form with the circuit's public names (``R1CS.public_names``)."""
+        return CircuitEntry(snarkjs.dumps(snarkjs.vk_to_json(vk)), tuple(public_names))
+
+    @property
+    def vk_sha256(self) -> bytes:
+        return hashlib.sha256(self.vk_json.encode("utf-8")).digest()
+
+    def verifying_key(self) -> VerifyingKey:
+        """Parse and validate the key; MalformedKey with one line when it is unusable."""
+        try:
+            obj = json.loads(self.vk_json)
+        except (TypeError, ValueError):
+            raise MalformedKey("verification key is not valid JSON") from None
+        return snarkjs.vk_from_json(obj)
+
+
+@dataclass(frozen=True)
+class Genesis:
+    """Everything a ledger is created with; validated on construction (MalformedInput / MalformedKey)."""
+
+    circuits: Mapping[str, CircuitEntry]
+    committee: tuple[bytes, ...]
+    threshold: int
+    tree_depth: int = DEFAULT_DEPTH
+    root_history: int = DEFAULT_HISTORY
+    _keys: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "circuits", dict(self.circuits))
+        object.__setattr__(self, "committee", tuple(bytes(k) for k in self.committee))
+        for name, value, low, high in (
+            ("tree depth", self.tree_depth, 1, MAX_TREE_DEPTH),
+            ("root history", self.root_history, 1, 1 << 20),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise MalformedInput(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+        if not self.circuits:
+            raise MalformedInput("the genesis lists no circuit")
+        for kind, entry in self.circuits.items():
+            if kind not in SPECS:
+                raise MalformedInput(f"unknown transaction kind {kind!r}; known: {', '.join(SPECS)}")
+            if not isinstance(entry, CircuitEntry):
+                raise MalformedInput(f"{kind}: expected a CircuitEntry")
+            if not all(isinstance(n, str) and n for n in entry.public_names):
+                raise MalformedInput(f"{kind}: public signal names must be non-empty strings")
+            vk = entry.verifying_key()
+            if vk.n_public != len(entry.public_names):
+                raise MalformedKey(
+                    f"{kind}: the key has {vk.n_public} public inputs but {len(entry.public_names)} names are given"
+                )
+            SPECS[kind].check_layout(entry.public_names)
+            self._keys[kind] = vk
+        if not self.committee:
+            raise MalformedInput("the oracle committee is empty")
+        for i, key in enumerate(self.committee):
+            oracle.check_public_key(key, f"oracle member {i}")
+        if len(set(self.committee)) != len(self.committee):
+            raise MalformedInput("an oracle key appears twice in the committee")
+        if not isinstance(self.threshold, int) or isinstance(self.threshold, bool):
+            raise MalformedInput("the oracle threshold must be an integer")
+        if not 1 <= self.threshold <= len(self.committee):
+            raise MalformedInput(f"the oracle threshold must be in [1, {len(self.committee)}], got {self.threshold}")
+
+    def verifying_key(self, kind: str) -> VerifyingKey:
+        return self._keys[kind]
+
+    def encode(self) -> bytes:
+        return schema.encode_genesis(
+            self.tree_depth,
+            self.root_history,
+            self.threshold,
+            self.committee,
+            [(kind, entry.vk_sha256, entry.public_names) for kind, entry in self.circuits.items()],
+        )
+
+    def hash(self) -> bytes:
+        """The genesis hash: the chain's starting point, to publish with the ledger."""
+        return schema.genesis_hash(self.encode())
+
+    def to_json(self) -> dict:
+        return {
+            "tree_depth": self.tree_depth,
+            "root_history": self.root_history,
+            "oracle": {"threshold": self.threshold, "members": [k.hex() for k in self.committee]},
+            "circuits": {
+                kind: {
+                    "public_names": list(e.public_names),
+                    "vk": json.loads(e.vk_json),
+                    "vk_sha256": e.vk_sha256.hex(),
+                }
+                for kind, e in sorted(self.circuits.items())
+            },
+        }
+
+    @staticmethod
+    def from_json(obj: object) -> Genesis:
+        """Parse ``to_json`` output (a stated ``vk_sha256``, if present, must match); raises MalformedInput."""
+        try:
+            circuits = {}
+            for kind, c in obj["circuits"].items():
+                entry = CircuitEntry(snarkjs.dumps(c["vk"]), tuple(c["public_names"]))
+                if "vk_sha256" in c and c["vk_sha256"] != entry.vk_sha256.hex():
+                    raise MalformedInput(f"{kind}: the verification key does not match its stated SHA-256")
+                circuits[kind] = entry
+            members = tuple(bytes.fromhex(k) for k in obj["oracle"]["members"])
+            return Genesis(
+                circuits=circuits,
+                committee=members,
+                threshold=obj["oracle"]["threshold"],
+                tree_depth=obj.get("tree_depth", DEFAULT_DEPTH),
+                root_history=obj.get("root_history", DEFAULT_HISTORY),
+            )
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise MalformedInput(f"genesis JSON is malformed: {exc.__class__.__name__}: {exc}") from None
