@@ -160,7 +160,7 @@ def test_put_grid_with_zero_covers_every_price():
 
 def test_default_grid():
     assert len(DEFAULT_SHOCKS) >= 8
-    assert default_grid(100 * SCALE) == [p * SCALE for p in (50, 70, 80, 90, 100, 110, 120, 130, 150)]
+    assert default_grid(100 * SCALE) == [p * SCALE for p in (50, 70, 80, 90, 110, 120, 130, 150)]
     # Floors: spot 3 (0.000003) shocked by +50% is 4.5 -> 4.
     assert default_grid(3, [500_000, -500_000]) == [4, 1]
     assert default_grid(0) == [0] * len(DEFAULT_SHOCKS)

@@ -4,8 +4,9 @@ Fixed point. Amounts, prices, strikes and collateral are unsigned integers in
 units of 10^-6 (``SCALE = 10**6``, six decimals: 12.5 is ``12_500_000``).
 The quantity is fixed point with the same six decimals (1.5 units is
 ``1_500_000``). Every one of these values is in [0, 2^64); anything else
-raises ValueError. Products ``quantity * intrinsic`` are below 2^128, which is
-what the circuits range-check before comparing.
+raises ValueError. Products ``quantity * intrinsic`` are below 2^128 because
+both factors are range-checked to 64 bits in the circuits, so no product can
+wrap modulo r before it is compared (circuits/settle/SPEC.md).
 
 Settlement of one cash-settled European option at price S:
 
@@ -54,8 +55,9 @@ U128_BOUND = 1 << 128
 CALL = 0
 PUT = 1
 
-#: Default shocks for ``default_grid``, in millionths (SCALE units): -50% .. +50%, nine points.
-DEFAULT_SHOCKS = (-500_000, -300_000, -200_000, -100_000, 0, 100_000, 200_000, 300_000, 500_000)
+#: Default shocks for ``default_grid``, in millionths (SCALE units): -50% .. +50%, eight points,
+#: the grid size the ``open`` circuit takes by default.
+DEFAULT_SHOCKS = (-500_000, -300_000, -200_000, -100_000, 100_000, 200_000, 300_000, 500_000)
 
 
 def _u64(value: object, what: str) -> int:

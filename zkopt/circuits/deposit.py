@@ -1,0 +1,47 @@
+"""The ``deposit`` circuit: a new cash note holds exactly the public amount."""
+
+from __future__ import annotations
+
+from zkopt.circuits import notes
+from zkopt.gadgets.inputs import public_input
+from zkopt.native.notes import CashNote
+from zkopt.r1cs import Circuit, ConstraintSystem
+
+#: Public inputs, in order (the ledger reads them by name).
+PUBLIC = ("amount", "cm_out")
+
+
+class Deposit(Circuit):
+    """Enforces amount < 2^64 and cm_out = cash_commitment(amount, owner_pk, rho); assumes nothing.
+
+    Public: amount (64 bits), cm_out. Private: owner_pk, rho (field elements).
+    Constraints: ``deposit/amount/range/*`` (65), ``deposit/cm_out/hash/*``
+    (300) and ``deposit/cm_out/equal`` (1). See circuits/deposit/SPEC.md.
+    """
+
+    name = "deposit"
+    statement = "cm_out is a cash note of exactly `amount` (< 2^64), for an owner key and rho the prover knows"
+
+    def params(self) -> dict[str, int]:
+        return {}
+
+    def define(self, cs: ConstraintSystem) -> None:
+        amount = public_input(cs, "amount", bits=notes.AMOUNT_BITS)
+        cm_out = cs.public_input("cm_out")
+        owner_pk = cs.private_input("owner_pk")
+        rho = cs.private_input("rho")
+        with cs.namespace("cm_out"):
+            cm = notes.cash_commitment(cs, amount, owner_pk, rho, "hash")
+            cs.enforce_equal(cm, cm_out, "equal")
+
+
+def inputs(note: CashNote) -> dict[str, str]:
+    """The inputs of ``deposit`` for a new cash note (decimal strings, as ``zkopt prove`` reads them)."""
+    if not isinstance(note, CashNote):
+        raise TypeError(f"deposit.inputs takes a CashNote, got {type(note).__name__}")
+    return {
+        "amount": str(note.amount),
+        "cm_out": str(note.commitment()),
+        "owner_pk": str(note.owner_pk),
+        "rho": str(note.rho),
+    }

@@ -1,0 +1,175 @@
+"""The ``open`` circuit: a writer spends a cash note into an option note (the collateral) and change, margin-checked.
+
+The module is ``open_position`` so that it does not shadow the builtin
+``open``; the circuit's registry name is ``"open"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zkopt.circuits import notes
+from zkopt.gadgets.bits import range_check
+from zkopt.gadgets.boolean import enforce_boolean
+from zkopt.gadgets.inputs import private_input, public_input
+from zkopt.gadgets.merkle import enforce_membership
+from zkopt.native.merkle import MerkleTree
+from zkopt.native.notes import CashNote, OptionNote, public_key
+from zkopt.r1cs import Circuit, ConstraintSystem
+
+#: Fewest grid prices a margin check may use (DESIGN.md: "at least 8 settlement prices").
+MIN_GRID = 8
+
+#: Default parameters: the production tree depth and the smallest grid.
+DEFAULT_DEPTH = 20
+DEFAULT_GRID = MIN_GRID
+
+
+def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
+    """Public inputs, in order (the ledger reads them by name)."""
+    return ("root", "nf_in", "cm_option", "cm_change", *(f"grid[{i}]" for i in range(grid)))
+
+
+class Open(Circuit):
+    """Enforces a member cash note split into option and change, collateral >= loss at each grid price; assumes nothing.
+
+    Public: root, nf_in, cm_option, cm_change, grid[0..G-1] (64 bits each).
+    Private: amount_in (64), sk, rho_in, directions[depth], siblings[depth],
+    asset, kind (1), strike (64), quantity (64), expiry (64), collateral (64),
+    holder_pk, rho_option, rho_change.
+
+    With pk = Poseidon(sk): the note cash_commitment(amount_in, pk, rho_in)
+    is in the tree of ``root`` (``merkle/*``); nf_in is its nullifier
+    (``nf_in/*``); cm_option commits to the option with writer_pk = pk
+    (``cm_option/*``); cm_change = cash_commitment(amount_in - collateral, pk,
+    rho_change) with the change 64-bit (``change/range/*``, so collateral <=
+    amount_in); and for every grid price g_i, quantity * intrinsic(kind,
+    strike, g_i) <= collateral * SCALE + SCALE - 1 (``margin/point_i/*``),
+    which is floor(quantity * intrinsic / SCALE) <= collateral. See
+    circuits/open/SPEC.md for the equivalence and what the grid must contain.
+    """
+
+    name = "open"
+    statement = (
+        "a cash note under `root` with nullifier `nf_in` is split into option `cm_option` (collateral) "
+        "and change `cm_change`, and the collateral covers the writer's loss at every `grid` price"
+    )
+
+    def __init__(self, depth: int = DEFAULT_DEPTH, grid: int = DEFAULT_GRID):
+        self.depth = notes.check_depth(depth)
+        if isinstance(grid, bool) or not isinstance(grid, int) or grid < MIN_GRID:
+            raise ValueError(f"open needs grid >= {MIN_GRID} prices, got {grid!r}")
+        self.grid = grid
+
+    def params(self) -> dict[str, int]:
+        return {"depth": self.depth, "grid": self.grid}
+
+    def define(self, cs: ConstraintSystem) -> None:
+        bits = notes.AMOUNT_BITS
+        root = cs.public_input("root")
+        nf_in = cs.public_input("nf_in")
+        cm_option = cs.public_input("cm_option")
+        cm_change = cs.public_input("cm_change")
+        grid = public_input(cs, "grid", bits=bits, length=self.grid)
+
+        amount_in = private_input(cs, "amount_in", bits=bits)
+        sk = cs.private_input("sk")
+        rho_in = cs.private_input("rho_in")
+        directions = cs.private_input("directions", self.depth)
+        siblings = cs.private_input("siblings", self.depth)
+        asset = cs.private_input("asset")
+        kind = cs.private_input("kind")
+        strike = private_input(cs, "strike", bits=bits)
+        quantity = private_input(cs, "quantity", bits=bits)
+        expiry = private_input(cs, "expiry", bits=bits)
+        collateral = private_input(cs, "collateral", bits=bits)
+        holder_pk = cs.private_input("holder_pk")
+        rho_option = cs.private_input("rho_option")
+        rho_change = cs.private_input("rho_change")
+
+        with cs.namespace("kind"):
+            kind = enforce_boolean(cs, kind, "boolean")
+        # change = amount_in - collateral is 64-bit: with both 64-bit, a collateral above
+        # amount_in would make it wrap to at least r - 2^64, which fails this check.
+        change = amount_in - collateral
+        with cs.namespace("change"):
+            range_check(cs, change, bits, "range")
+
+        pk = notes.public_key(cs, sk, "pk")
+        cm_in = notes.cash_commitment(cs, amount_in, pk, rho_in, "cm_in")
+        enforce_membership(cs, cm_in, directions, siblings, root, "merkle")
+        with cs.namespace("nf_in"):
+            cs.enforce_equal(notes.cash_nullifier(cs, rho_in, sk, "hash"), nf_in, "equal")
+        with cs.namespace("cm_option"):
+            option = notes.option_commitment(
+                cs, asset, kind, strike, quantity, expiry, collateral, holder_pk, pk, rho_option, "hash"
+            )
+            cs.enforce_equal(option, cm_option, "equal")
+        with cs.namespace("cm_change"):
+            cs.enforce_equal(notes.cash_commitment(cs, change, pk, rho_change, "hash"), cm_change, "equal")
+
+        # Margin: floor(P / SCALE) <= C  <=>  P <= C * SCALE + SCALE - 1 (SPEC.md), so no division.
+        # P = quantity * intrinsic < 2^128 because both factors are 64-bit (no wrap-around);
+        # the bound is < 2^84, so bound - P is 84-bit exactly when P <= bound (a larger P wraps
+        # to at least r - 2^128, far above 2^84).
+        bound = collateral * notes.SCALE + (notes.SCALE - 1)
+        with cs.namespace("margin"):
+            for i, price in enumerate(grid):
+                with cs.namespace(f"point_{i}"):
+                    value = notes.intrinsic_unchecked(cs, kind, strike, price, "intrinsic")
+                    loss = cs.mul(quantity, value, "product")
+                    range_check(cs, bound - loss, notes.MARGIN_SLACK_BITS, "slack")
+
+
+def change_note(spent: CashNote, option: OptionNote, rho_change: int) -> CashNote:
+    """The change note an opening creates: amount - collateral, owned by the spent note's owner."""
+    return CashNote(spent.amount - option.collateral, spent.owner_pk, rho_change)
+
+
+def inputs(
+    spent: CashNote,
+    sk: int,
+    tree: MerkleTree,
+    index: int,
+    option: OptionNote,
+    rho_change: int,
+    grid: Sequence[int],
+) -> dict[str, object]:
+    """The inputs of ``open`` (decimal strings; lists for the path and the grid).
+
+    ``spent`` is the writer's cash note at ``index`` of ``tree``, ``sk`` its
+    owner's spending key, ``option`` the new position (its ``writer_pk`` must
+    be the owner's key). Raises ValueError when these do not fit together or
+    the collateral exceeds the spent amount; an insufficient margin is left to
+    the circuit, which names the grid point it fails.
+    """
+    pk = public_key(sk)
+    if pk != spent.owner_pk:
+        raise ValueError("sk is not the spending key of the spent note's owner")
+    if option.writer_pk != pk:
+        raise ValueError("the option's writer_pk must be the spent note owner's key (the writer posts the collateral)")
+    if option.collateral > spent.amount:
+        raise ValueError("the collateral exceeds the spent note's amount")
+    points = list(grid)
+    if any(isinstance(g, bool) or not isinstance(g, int) for g in points):
+        raise ValueError("grid prices must be ints (fixed point, SCALE units)")
+    change = change_note(spent, option, rho_change)
+    return {
+        **notes.path_inputs(tree, index, spent.commitment()),
+        "nf_in": str(spent.nullifier(sk)),
+        "cm_option": str(option.commitment()),
+        "cm_change": str(change.commitment()),
+        "grid": [str(g) for g in points],
+        "amount_in": str(spent.amount),
+        "sk": str(sk),
+        "rho_in": str(spent.rho),
+        "asset": str(option.asset),
+        "kind": str(option.kind),
+        "strike": str(option.strike),
+        "quantity": str(option.quantity),
+        "expiry": str(option.expiry),
+        "collateral": str(option.collateral),
+        "holder_pk": str(option.holder_pk),
+        "rho_option": str(option.rho),
+        "rho_change": str(rho_change),
+    }
