@@ -7,7 +7,7 @@ import pytest
 
 from zkopt import curve, r1cs
 from zkopt.circuits.chain import Chain
-from zkopt.errors import InvalidProof, MalformedKey, MalformedProof, Unsatisfied
+from zkopt.errors import InvalidPoint, InvalidProof, MalformedKey, MalformedProof, Unsatisfied
 from zkopt.field import R
 from zkopt.groth16 import Proof, prepare, prove, setup, verify, verify_batch
 from zkopt.groth16 import zkpk
@@ -196,3 +196,59 @@ def test_batch_with_malformed_member_is_malformed(chain_setup):
     pk, witness, proof = chain_setup
     with pytest.raises(MalformedProof, match="proof 1"):
         verify_batch(pk.vk, [(witness.public, proof), ([R], proof)])
+
+
+def test_two_process_prover_matches_the_single_process_one(monkeypatch):
+    # Large enough for the forked worker (>= 256 terms), so the C MSM is split.
+    circuit = Chain(300)
+    pk = setup(r1cs.compile(circuit), random.Random(11))
+    witness = r1cs.solve(circuit, {"x": "5"})
+    parallel = prove(pk, witness, random.Random(12))
+    monkeypatch.setenv("ZKOPT_PROCESSES", "1")
+    single = prove(pk, witness, random.Random(12))
+    assert parallel == single
+    verify(pk.vk, witness.public, parallel)
+
+
+def test_fast_and_reference_backends_give_the_same_keys_and_proof():
+    circuit = TwoPublic()
+    shape = r1cs.compile(circuit)
+    witness = r1cs.solve(circuit, {"a": "2", "b": "9", "x": "4"})
+    fast_pk = setup(shape, random.Random(21))
+    fast_proof = prove(fast_pk, witness, random.Random(22))
+    with curve.backend.use("reference"):
+        ref_pk = setup(shape, random.Random(21))
+        ref_proof = prove(ref_pk, witness, random.Random(22))
+        verify(ref_pk.vk, witness.public, ref_proof)
+    assert ref_pk == fast_pk
+    assert ref_proof == fast_proof
+
+
+def _with_fresh_checksum(body: bytes) -> bytes:
+    import hashlib
+
+    return body + hashlib.sha256(body).digest()
+
+
+@pytest.mark.parametrize("section_from_end", [64, 128 * 3 + 64])
+def test_proving_key_point_off_the_curve_is_malformed_even_with_a_valid_checksum(chain_setup, section_from_end):
+    # The last 32 bytes are the checksum; before them come b_g2_query (G2) points.
+    pk, _, _ = chain_setup
+    body = bytearray(zkpk.dumps(pk)[:-32])
+    body[-section_from_end] ^= 1
+    with pytest.raises(MalformedKey, match="not on the curve|>= q"):
+        zkpk.loads(_with_fresh_checksum(bytes(body)))
+
+
+def test_bulk_point_decoders_agree_with_the_single_ones(chain_setup):
+    pk, _, _ = chain_setup
+    g1 = [p for p in pk.h_query + pk.a_query]
+    g2 = [p for p in pk.b_g2_query]
+    assert curve.g1_points_from_bytes(b"".join(map(curve.g1_to_bytes, g1)), "x") == g1
+    assert curve.g2_points_from_bytes(b"".join(map(curve.g2_to_bytes, g2)), "x") == g2
+    x, y = pk.alpha_g1
+    bad = curve.g1_to_bytes(pk.alpha_g1)[:32] + (y + 1).to_bytes(32, "big")
+    with pytest.raises(InvalidPoint, match=r"x\[0\] is not on the curve"):
+        curve.g1_points_from_bytes(bad, "x")
+    with pytest.raises(InvalidPoint, match="whole number"):
+        curve.g1_points_from_bytes(bytes(65), "x")

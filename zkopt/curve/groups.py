@@ -269,3 +269,59 @@ def g2_from_bytes(data: bytes, what: str, allow_infinity: bool = False) -> G2Poi
     if not (x0 or x1 or y0 or y1):
         return validate_g2(None, what, allow_infinity)
     return validate_g2(((x0, x1), (y0, y1)), what)
+
+
+def g1_points_from_bytes(data: bytes, what: str) -> list:
+    """Decode a run of 64-byte G1 encodings (infinity allowed), checking each is on the curve.
+
+    The bulk form of ``g1_from_bytes`` for proving keys: the same checks in
+    one tight loop, since a key holds hundreds of thousands of points.
+    """
+    if len(data) % G1_BYTES:
+        raise InvalidPoint(f"{what}: {len(data)} bytes is not a whole number of G1 points")
+    q, b, from_bytes = Q, _g1_fast.B, int.from_bytes
+    out = []
+    for i in range(0, len(data), G1_BYTES):
+        x = from_bytes(data[i : i + 32], "big")
+        y = from_bytes(data[i + 32 : i + 64], "big")
+        if not (x or y):
+            out.append(None)
+            continue
+        if x >= q or y >= q:
+            raise InvalidPoint(f"{what}[{i // G1_BYTES}] has a coordinate >= q")
+        if (y * y - x * x * x - b) % q:
+            raise InvalidPoint(f"{what}[{i // G1_BYTES}] is not on the curve")
+        out.append((x, y))
+    return out
+
+
+def g2_points_from_bytes(data: bytes, what: str) -> list:
+    """Decode a run of 128-byte G2 encodings (infinity allowed), checking each is on the curve.
+
+    No subgroup check: this is for the proving key's query points, which only
+    feed the prover (the checksum guards them against corruption); verifying-key
+    points go through ``g2_from_bytes``.
+    """
+    if len(data) % G2_BYTES:
+        raise InvalidPoint(f"{what}: {len(data)} bytes is not a whole number of G2 points")
+    q, (b0, b1), from_bytes = Q, _g2_fast.B2, int.from_bytes
+    out = []
+    for i in range(0, len(data), G2_BYTES):
+        x0 = from_bytes(data[i : i + 32], "big")
+        x1 = from_bytes(data[i + 32 : i + 64], "big")
+        y0 = from_bytes(data[i + 64 : i + 96], "big")
+        y1 = from_bytes(data[i + 96 : i + 128], "big")
+        if not (x0 or x1 or y0 or y1):
+            out.append(None)
+            continue
+        if x0 >= q or x1 >= q or y0 >= q or y1 >= q:
+            raise InvalidPoint(f"{what}[{i // G2_BYTES}] has a coordinate >= q")
+        # (x0 + x1 u)^3 and (y0 + y1 u)^2 with u^2 = -1
+        xx0, xx1 = x0 * x0 - x1 * x1, 2 * x0 * x1
+        if (y0 * y0 - y1 * y1 - (xx0 * x0 - xx1 * x1) - b0) % q or (
+            2 * y0 * y1 - (xx0 * x1 + xx1 * x0) - b1
+        ) % q:
+            raise InvalidPoint(f"{what}[{i // G2_BYTES}] is not on the curve")
+        out.append(((x0, x1), (y0, y1)))
+    return out
+

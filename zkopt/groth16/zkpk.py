@@ -112,31 +112,28 @@ def loads(data: bytes) -> ProvingKey:
 
     def take_g1(count: int, what: str) -> list:
         nonlocal offset
-        out = [
-            curve.g1_from_bytes(body[o : o + G1_BYTES], f"{what}[{i}]", allow_infinity=True)
-            for i, o in enumerate(range(offset, offset + count * G1_BYTES, G1_BYTES))
-        ]
+        chunk = body[offset : offset + count * G1_BYTES]
         offset += count * G1_BYTES
-        return out
+        return curve.g1_points_from_bytes(chunk, what)
 
-    def take_g2(count: int, what: str, subgroup: bool) -> list:
+    def take_g2(count: int, what: str) -> list:
         nonlocal offset
-        out = [
-            curve.g2_from_bytes(body[o : o + G2_BYTES], f"{what}[{i}]", allow_infinity=True)
-            for i, o in enumerate(range(offset, offset + count * G2_BYTES, G2_BYTES))
-        ]
+        chunk = body[offset : offset + count * G2_BYTES]
         offset += count * G2_BYTES
-        return out
+        return curve.g2_points_from_bytes(chunk, what)
 
     try:
-        alpha_g1, beta_g1, delta_g1 = take_g1(3, "pk.alpha_beta_delta")
-        beta_g2, gamma_g2, delta_g2 = take_g2(3, "pk.beta_gamma_delta", subgroup=True)
+        alpha_g1, beta_g1, delta_g1 = take_g1(3, "pk.g1")
+        beta_g2, gamma_g2, delta_g2 = (
+            curve.validate_g2(p, f"pk.{name}", allow_infinity=True)
+            for p, name in zip(take_g2(3, "pk.g2"), ("beta", "gamma", "delta"))
+        )
         ic = take_g1(n_public + 1, "pk.IC")
         a_query = take_g1(n_variables, "pk.a_query")
         b_g1_query = take_g1(n_variables, "pk.b_g1_query")
         l_query = take_g1(n_private, "pk.l_query")
         h_query = take_g1(domain_size - 1, "pk.h_query")
-        b_g2_query = take_g2(n_variables, "pk.b_g2_query", subgroup=False)
+        b_g2_query = take_g2(n_variables, "pk.b_g2_query")
     except InvalidPoint as exc:
         raise MalformedKey(f"proving key: {exc}") from None
     for point, what in ((alpha_g1, "alpha"), (beta_g2, "beta"), (gamma_g2, "gamma"), (delta_g2, "delta")):
