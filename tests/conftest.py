@@ -75,7 +75,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def g2_outside_subgroup():
     """A point on the G2 twist curve that is not in the prime-order subgroup."""
-    from tests.test_curve_groups import twist_point
+    from tests.curve_points import twist_point
     from zkopt import curve
 
     point = twist_point(random.Random(3))
