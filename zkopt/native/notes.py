@@ -63,21 +63,6 @@ def _element(value: object, what: str) -> int:
     return value
 
 
-def _u64(value: object, what: str) -> int:
-    """Check that ``value`` is an int in [0, 2^64); return it."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{what} must be an int, got {type(value).__name__}")
-    if not 0 <= value < U64_BOUND:
-        raise ValueError(f"{what} is out of range (must be in [0, 2^64))")
-    return value
-
-
-def _kind(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value not in (CALL, PUT):
-        raise ValueError(f"kind must be CALL (0) or PUT (1), got {value!r}")
-    return value
-
-
 def public_key(sk: int) -> int:
     """The public key of a spending key: Poseidon(sk)."""
     return poseidon.hash(_element(sk, "sk"))
@@ -85,7 +70,8 @@ def public_key(sk: int) -> int:
 
 def cash_commitment(amount: int, owner_pk: int, rho: int) -> int:
     """Commitment of a cash note: Poseidon(CASH_TAG, amount, owner_pk, rho); amount < 2^64."""
-    return poseidon.hash(CASH_TAG, _u64(amount, "amount"), _element(owner_pk, "owner_pk"), _element(rho, "rho"))
+    amount = _payoff.check_u64(amount, "amount")
+    return poseidon.hash(CASH_TAG, amount, _element(owner_pk, "owner_pk"), _element(rho, "rho"))
 
 
 def option_commitment(
@@ -107,11 +93,11 @@ def option_commitment(
     return poseidon.hash(
         OPTION_TAG,
         _element(asset, "asset"),
-        _kind(kind),
-        _u64(strike, "strike"),
-        _u64(quantity, "quantity"),
-        _u64(expiry, "expiry"),
-        _u64(collateral, "collateral"),
+        _payoff.check_kind(kind),
+        _payoff.check_u64(strike, "strike"),
+        _payoff.check_u64(quantity, "quantity"),
+        _payoff.check_u64(expiry, "expiry"),
+        _payoff.check_u64(collateral, "collateral"),
         _element(holder_pk, "holder_pk"),
         _element(writer_pk, "writer_pk"),
         _element(rho, "rho"),
@@ -165,7 +151,7 @@ class CashNote(_Note):
     rho: int
 
     def __post_init__(self):
-        _u64(self.amount, "amount")
+        _payoff.check_u64(self.amount, "amount")
         _element(self.owner_pk, "owner_pk")
         _element(self.rho, "rho")
 
@@ -195,9 +181,9 @@ class OptionNote(_Note):
 
     def __post_init__(self):
         _element(self.asset, "asset")
-        _kind(self.kind)
+        _payoff.check_kind(self.kind)
         for name in ("strike", "quantity", "expiry", "collateral"):
-            _u64(getattr(self, name), name)
+            _payoff.check_u64(getattr(self, name), name)
         for name in ("holder_pk", "writer_pk", "rho"):
             _element(getattr(self, name), name)
 

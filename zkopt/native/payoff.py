@@ -60,7 +60,8 @@ PUT = 1
 DEFAULT_SHOCKS = (-500_000, -300_000, -200_000, -100_000, 100_000, 200_000, 300_000, 500_000)
 
 
-def _u64(value: object, what: str) -> int:
+def check_u64(value: object, what: str) -> int:
+    """Return ``value`` if it is an int in [0, 2^64); raise ValueError naming ``what`` otherwise."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{what} must be an int, got {type(value).__name__}")
     if not 0 <= value < U64_BOUND:
@@ -68,7 +69,8 @@ def _u64(value: object, what: str) -> int:
     return value
 
 
-def _kind(value: object) -> int:
+def check_kind(value: object) -> int:
+    """Return ``value`` if it is CALL or PUT; raise ValueError otherwise."""
     if not isinstance(value, int) or isinstance(value, bool) or value not in (CALL, PUT):
         raise ValueError(f"kind must be CALL (0) or PUT (1), got {value!r}")
     return value
@@ -76,7 +78,7 @@ def _kind(value: object) -> int:
 
 def intrinsic(kind: int, strike: int, price: int) -> int:
     """Intrinsic value per unit: max(price - strike, 0) for a call, max(strike - price, 0) for a put."""
-    kind, strike, price = _kind(kind), _u64(strike, "strike"), _u64(price, "price")
+    kind, strike, price = check_kind(kind), check_u64(strike, "strike"), check_u64(price, "price")
     diff = price - strike if kind == CALL else strike - price
     return max(diff, 0)
 
@@ -84,12 +86,12 @@ def intrinsic(kind: int, strike: int, price: int) -> int:
 def gross_payout(kind: int, strike: int, quantity: int, price: int) -> int:
     """The holder's claim before the collateral cap: floor(quantity * intrinsic / SCALE)."""
     value = intrinsic(kind, strike, price)
-    return _u64(quantity, "quantity") * value // SCALE
+    return check_u64(quantity, "quantity") * value // SCALE
 
 
 def payout(kind: int, strike: int, quantity: int, collateral: int, price: int) -> int:
     """What the holder receives: min(gross_payout, collateral); the writer gets collateral - payout."""
-    collateral = _u64(collateral, "collateral")
+    collateral = check_u64(collateral, "collateral")
     return min(gross_payout(kind, strike, quantity, price), collateral)
 
 
@@ -103,7 +105,7 @@ def _grid(grid: Iterable[int]) -> list[int]:
     points = list(grid)
     if not points:
         raise ValueError("the price grid is empty")
-    return [_u64(p, f"grid price {i}") for i, p in enumerate(points)]
+    return [check_u64(p, f"grid price {i}") for i, p in enumerate(points)]
 
 
 def worst_loss(kind: int, strike: int, quantity: int, grid: Iterable[int]) -> int:
@@ -113,7 +115,7 @@ def worst_loss(kind: int, strike: int, quantity: int, grid: Iterable[int]) -> in
 
 def margin_ok(kind: int, strike: int, quantity: int, collateral: int, grid: Iterable[int]) -> bool:
     """True when collateral covers the worst loss over the grid (see the module docstring for what that covers)."""
-    return _u64(collateral, "collateral") >= worst_loss(kind, strike, quantity, grid)
+    return check_u64(collateral, "collateral") >= worst_loss(kind, strike, quantity, grid)
 
 
 def default_grid(spot: int, shocks: Sequence[int] = DEFAULT_SHOCKS) -> list[int]:
@@ -122,14 +124,14 @@ def default_grid(spot: int, shocks: Sequence[int] = DEFAULT_SHOCKS) -> list[int]
     Shocks are ints in millionths (-200_000 is -20%) and at least -SCALE (a
     price cannot go below 0); every point must stay below 2^64.
     """
-    spot = _u64(spot, "spot")
+    spot = check_u64(spot, "spot")
     points = []
     for i, shock in enumerate(shocks):
         if not isinstance(shock, int) or isinstance(shock, bool):
             raise ValueError(f"shock {i} must be an int in millionths, got {type(shock).__name__}")
         if shock < -SCALE:
             raise ValueError(f"shock {i} is below -100%")
-        points.append(_u64(spot * (SCALE + shock) // SCALE, f"grid price {i}"))
+        points.append(check_u64(spot * (SCALE + shock) // SCALE, f"grid price {i}"))
     if not points:
         raise ValueError("no shocks given")
     return points
