@@ -1,0 +1,138 @@
+"""The demo (``zkopt.demo.run`` and ``zkopt demo``) at depth 4: the story, the files it leaves, a cached rerun, a replay.
+
+The first run makes its own keys (seeded); the second, through the CLI in
+the same directory, must reuse them and start a fresh ledger. The
+transactions it leaves in txs/ are then replayed with `zkopt ledger init`,
+`ledger submit` and `oracle post` onto a new ledger, which must end in the
+same state and pass the audit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import stat
+
+import pytest
+
+from tests.cli_fixtures import fails, ok
+from zkopt import demo
+from zkopt.errors import MalformedInput
+from zkopt.ledger import Ledger
+from zkopt.wallet import Wallet
+
+DEPTH = 4
+STEPS = ["keys", "market", "deposit", "open", "price", "settle", "withdraw", "audit"]
+TXS = ["001-deposit.json", "002-open.json", "003-price.json", "004-settle.json", "005-withdraw.json"]
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("demo") / "run"
+    lines: list[str] = []
+    result = demo.run(directory, DEPTH, echo=lines.append, rng=random.Random(7))
+    with Ledger.open(directory / "ledger.db") as ledger:
+        state = ledger.state()
+        genesis_hash = ledger.genesis.hash()
+    keys = {p.relative_to(directory): p.stat().st_mtime_ns for p in (directory / "keys").rglob("*") if p.is_file()}
+    return {"dir": directory, "result": result, "story": "\n".join(lines), "state": state, "genesis": genesis_hash,
+            "keys": keys}
+
+
+def test_the_first_run_sets_up_keys_and_tells_the_story(first):
+    result, story = first["result"], first["story"]
+    assert result.ok and result.keys_created and result.leaked == []
+    assert [name for name, _ in result.steps] == STEPS
+    assert result.audit.ok and result.audit.proofs_checked == 4 and result.audit.signatures_checked == 2
+    for fragment in (
+        "made by a single-party setup (UNSAFE outside demos)",
+        "alice pays 10000 into the pool",
+        "alice's worst loss is 2800, at 4500",
+        "with collateral 2500 there is no proof: the circuit fails at open/margin/point_7/",
+        "takes the lower median, 3400",
+        "he gets 600 = 2 x (3400 - 3100) and alice 2600",
+        "balance 9400 (change 6800 + 2600)",
+        "OK, every check holds",
+        "public  amount=10000000000 (10000)",
+        "grid[0..7]=1500 2100 2400 2700 3300 3600 3900 4500",
+        "price=3400000000 (3400)",
+        "What stayed private (only in the wallets): strike 3100, quantity 2, collateral 3200",
+        "checked: none of these",
+        "Timings: keys",
+    ):
+        assert fragment in story, fragment
+    state = first["state"]
+    assert (state.entries, state.leaf_count, state.pool_balance) == (5, 6, 9_400_000_000)
+
+
+def test_the_run_leaves_its_files(first):
+    d = first["dir"]
+    assert sorted(p.name for p in (d / "txs").iterdir()) == TXS
+    assert sorted(p.name for p in (d / "wallets").iterdir()) == ["alice.json", "bob.json", "option-for-bob.json"]
+    assert sorted(p.name for p in (d / "oracle").iterdir()) == ["committee.json", "member-1.key", "member-2.key",
+                                                                "member-3.key"]
+    for secret in ("wallets/alice.json", "wallets/bob.json", "wallets/option-for-bob.json", "oracle/member-1.key"):
+        assert stat.S_IMODE(os.stat(d / secret).st_mode) == 0o600, secret
+    for kind in ("deposit", "open", "settle", "withdraw"):
+        assert (d / "keys" / kind / "proving_key.zkpk").is_file() and (d / "keys" / kind / "verification_key.json").is_file()
+    tx = json.loads((d / "txs" / "004-settle.json").read_text())
+    assert set(tx) == {"kind", "public", "proof"} and tx["kind"] == "settle"
+    assert len(json.loads((d / "txs" / "003-price.json").read_text())["attestations"]) == 2
+
+
+def test_the_wallets_know_their_notes(first):
+    d = first["dir"]
+    alice, bob = Wallet.load(d / "wallets" / "alice.json"), Wallet.load(d / "wallets" / "bob.json")
+    assert alice.balance() == 9_400_000_000 and bob.balance() == 0
+    assert sorted(n.status for n in alice.notes) == ["spent", "spent", "unspent", "unspent"]
+    assert [n.origin for n in bob.notes][:2] == ["imported", f"settlement of {bob.notes[0].id}"]
+    assert all(n.status != "pending" for n in alice.notes + bob.notes)
+
+
+def test_the_cli_demo_reuses_the_keys_and_starts_afresh(first):
+    d = first["dir"]
+    story = ok("demo", "--depth", DEPTH, "--dir", d).stdout
+    assert "loaded from the cache" in story and "single-party setup" not in story
+    keys = {p.relative_to(d): p.stat().st_mtime_ns for p in (d / "keys").rglob("*") if p.is_file()}
+    assert keys == first["keys"]
+    with Ledger.open(d / "ledger.db") as ledger:
+        assert ledger.genesis.hash() != first["genesis"]  # a new committee, a new ledger
+        assert ledger.state().entries == 5
+    assert sorted(p.name for p in (d / "txs").iterdir()) == TXS
+    assert sorted(p.name for p in (d / "wallets").iterdir()) == ["alice.json", "bob.json", "option-for-bob.json"]
+    assert (d / "oracle" / "committee.json").is_file() and (d / "ledger.db").is_file()
+    alice = Wallet.load(d / "wallets" / "alice.json")
+    assert alice.balance() == 9_400_000_000 and alice.sk != Wallet.load(first["dir"] / "wallets" / "bob.json").sk
+    audit = ok("audit", "--db", d / "ledger.db")
+    assert "OK: every check holds" in audit.stdout
+
+
+def test_the_transactions_replay_onto_a_new_ledger(first, tmp_path):
+    d = first["dir"]
+    replay = tmp_path / "replay.db"
+    ok("ledger", "init", "--db", replay, "--keys", d / "keys", "--committee", d / "oracle" / "committee.json",
+       "--depth", DEPTH, "--threshold", 2)
+    for name in TXS:
+        if name.endswith("-price.json"):
+            ok("oracle", "post", "--db", replay, d / "txs" / name)
+        else:
+            ok("ledger", "submit", "--db", replay, d / "txs" / name)
+    fails(1, "rejected: nullifier", "ledger", "submit", "--db", replay, d / "txs" / "004-settle.json")
+    with Ledger.open(d / "ledger.db") as original, Ledger.open(replay) as copy:
+        a, b = original.state(), copy.state()
+        assert (a.root, a.pool_balance, a.leaf_count, a.entries) == (b.root, b.pool_balance, b.leaf_count, b.entries)
+    ok("audit", "--db", replay)
+
+
+def test_a_foreign_directory_is_never_cleared(tmp_path):
+    precious = tmp_path / "wallets" / "alice.json"
+    precious.parent.mkdir()
+    precious.write_text("my real wallet")
+    with pytest.raises(MalformedInput, match="not a zkopt demo directory"):
+        demo.run(tmp_path, DEPTH, echo=lambda line: None)
+    fails(2, "not a zkopt demo directory", "demo", "--dir", tmp_path, "--depth", DEPTH)
+    assert precious.read_text() == "my real wallet"
+    (tmp_path / "file").write_text("x")
+    fails(2, "is a file", "demo", "--dir", tmp_path / "file", "--depth", DEPTH)
+    fails(2, "Invalid value for '--depth'", "demo", "--dir", tmp_path / "new", "--depth", 0)

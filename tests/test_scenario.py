@@ -1,0 +1,180 @@
+"""The scripted scenario of the ledger tests, with the REAL circuits at depth 4, through the Python API.
+
+Deposit, open a margin-checked call, report the price after expiry, settle,
+withdraw part of the payout: every proof is a real Groth16 proof of the
+project's circuits (keys shared with the CLI tests), every transaction is
+accepted, and the auditor finds nothing. Then the negative twins: the
+settlement replayed (the same proof, and a fresh proof of the same statement)
+is rejected with the database unchanged, and an under-margined open has no
+proof at all.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.ledger_fixtures import (
+    ASSET,
+    COLLATERAL,
+    DEPOSIT,
+    GRID,
+    QUANTITY,
+    RECIPIENT,
+    SETTLE_PRICE,
+    STRIKE,
+    WITHDRAW,
+    FakeClock,
+    assert_rejected,
+    member_keys,
+    snapshot,
+)
+from tests.cli_fixtures import DEPTH, shared_keys
+from zkopt import r1cs
+from zkopt.audit import audit, check_disclosure, export_opening
+from zkopt.circuits import build, deposit, open_position, settle, withdraw
+from zkopt.errors import Unsatisfied
+from zkopt.groth16 import prove
+from zkopt.ledger import Genesis, Ledger, Observation, oracle
+from zkopt.native import payoff
+from zkopt.native.merkle import MerkleTree
+from zkopt.native.notes import CALL, CashNote, OptionNote, public_key
+from zkopt.wallet import TX_KINDS, KeyDir
+
+
+@pytest.fixture(scope="module")
+def keys():
+    directory = KeyDir(shared_keys())
+    infos = directory.ensure(DEPTH)
+    return {kind: (infos[kind].entry, directory.proving_key(kind, infos[kind].entry)) for kind in TX_KINDS}
+
+
+class Market:
+    """A ledger with the real circuits, a mirror of its tree, a fake clock and a committee of three (2 of 3)."""
+
+    def __init__(self, path, keys, rng):
+        self.keys = keys
+        self.rng = rng
+        self.clock = FakeClock()
+        self.members = member_keys(3)
+        genesis = Genesis(
+            circuits={kind: entry for kind, (entry, _) in keys.items()},
+            committee=[oracle.public_key_bytes(m) for m in self.members],
+            threshold=2,
+            tree_depth=DEPTH,
+        )
+        self.ledger = Ledger.create(path, genesis, clock=self.clock)
+        self.tree = MerkleTree(DEPTH)
+
+    def prove(self, kind: str, inputs: dict):
+        entry, pk = self.keys[kind]
+        witness = r1cs.solve(build(kind, pk.params), inputs)
+        assert witness.r1cs.public_names == list(entry.public_names)
+        return witness.public, prove(pk, witness, self.rng)
+
+    def submit(self, kind: str, inputs: dict):
+        public, proof = self.prove(kind, inputs)
+        receipt = self.ledger.submit(kind, public, proof)
+        names = self.keys[kind][0].public_names
+        for index, name in zip(receipt.leaf_indices, [n for n in names if n.startswith("cm_")]):
+            assert self.tree.append(public[names.index(name)]) == index
+        assert receipt.root == self.tree.root == self.ledger.root
+        return receipt, public, proof
+
+
+@pytest.fixture(scope="module")
+def scenario(keys, tmp_path_factory):
+    rng = random.Random(5_2026)
+    market = Market(tmp_path_factory.mktemp("scenario") / "ledger.db", keys, rng)
+    sk_writer, sk_holder = rng.randrange(1, 2**250), rng.randrange(1, 2**250)
+    pk_writer, pk_holder = public_key(sk_writer), public_key(sk_holder)
+    expiry = market.clock.t + 3600
+    cash = CashNote(DEPOSIT, pk_writer, rng.randrange(1, 2**250))
+    option = OptionNote(ASSET, CALL, STRIKE, QUANTITY, expiry, COLLATERAL, pk_holder, pk_writer, rng.randrange(1, 2**250))
+    assert payoff.margin_ok(CALL, STRIKE, QUANTITY, COLLATERAL, GRID)
+    receipts = {}
+
+    receipts["deposit"], _, _ = market.submit("deposit", deposit.inputs(cash))
+    rho_change = rng.randrange(1, 2**250)
+    receipts["open"], _, _ = market.submit(
+        "open", open_position.inputs(cash, sk_writer, market.tree, 0, option, rho_change, GRID)
+    )
+    market.clock.advance(3600 + 120)
+    observed = market.clock.t - 60
+    report = [
+        oracle.sign(Observation(ASSET, expiry, price, observed), market.members[i])
+        for i, price in ((0, SETTLE_PRICE + 7), (2, SETTLE_PRICE))
+    ]
+    receipts["price"] = market.ledger.post_price(report)
+    option_index = receipts["open"].leaf_indices[0]
+    receipts["settle"], settle_public, settle_proof = market.submit(
+        "settle", settle.inputs(option, market.tree, option_index, SETTLE_PRICE)
+    )
+    holder_note, writer_note = option.settlement_notes(SETTLE_PRICE)
+    holder_index = receipts["settle"].leaf_indices[0]
+    receipts["withdraw"], _, _ = market.submit(
+        "withdraw",
+        withdraw.inputs(holder_note, sk_holder, market.tree, holder_index, WITHDRAW, RECIPIENT, rng.randrange(1, 2**250)),
+    )
+    return {
+        "market": market,
+        "receipts": receipts,
+        "option": option,
+        "option_index": option_index,
+        "cash": cash,
+        "sk_writer": sk_writer,
+        "holder_note": holder_note,
+        "writer_note": writer_note,
+        "settle": (settle_public, settle_proof),
+    }
+
+
+def test_every_transaction_is_accepted_and_the_books_balance(scenario):
+    receipts, market = scenario["receipts"], scenario["market"]
+    assert [receipts[k].seq for k in ("deposit", "open", "price", "settle", "withdraw")] == [1, 2, 3, 4, 5]
+    assert receipts["price"].price == SETTLE_PRICE  # the lower median of the two signed prices
+    state = market.ledger.state()
+    assert state.pool_balance == DEPOSIT - WITHDRAW
+    assert state.leaf_count == 6
+    holder, writer = scenario["holder_note"], scenario["writer_note"]
+    assert holder.amount == payoff.payout(CALL, STRIKE, QUANTITY, COLLATERAL, SETTLE_PRICE) > WITHDRAW
+    assert holder.amount + writer.amount == COLLATERAL
+    assert market.ledger.find_commitment(writer.commitment()) == (receipts["settle"].leaf_indices[1], 4)
+
+
+def test_audit_passes_and_disclosure_finds_the_settled_option(scenario):
+    market = scenario["market"]
+    report = audit(market.ledger, rng=random.Random(3))
+    assert report.ok, report.to_text()
+    assert (report.transactions, report.price_reports, report.proofs_checked) == (4, 1, 4)
+    disclosed = check_disclosure(market.ledger, export_opening(scenario["option"]))
+    assert (disclosed.leaf_index, disclosed.seq, disclosed.spent_in) == (scenario["option_index"], 2, 4)
+
+
+def test_a_replayed_settlement_is_rejected_and_changes_nothing(scenario):
+    market = scenario["market"]
+    public, proof = scenario["settle"]
+    assert_rejected(market.ledger, lambda: market.ledger.submit("settle", public, proof), "already spent")
+    # A fresh proof of the same statement (Groth16 proofs are re-randomisable) is no way around it.
+    fresh_public, fresh_proof = market.prove(
+        "settle", settle.inputs(scenario["option"], market.tree, scenario["option_index"], SETTLE_PRICE)
+    )
+    assert fresh_proof != proof
+    before = snapshot(market.ledger.path)
+    assert_rejected(market.ledger, lambda: market.ledger.submit("settle", fresh_public, fresh_proof), "already spent")
+    assert snapshot(market.ledger.path) == before
+    assert audit(market.ledger, rng=random.Random(4)).ok
+
+
+def test_an_under_margined_open_has_no_proof(scenario, keys):
+    cash = scenario["cash"]
+    option = scenario["option"]
+    short = OptionNote(**{**option.__dict__, "collateral": payoff.worst_loss(CALL, STRIKE, QUANTITY, GRID) - 1})
+    tree = MerkleTree(DEPTH)
+    index = tree.append(cash.commitment())
+    inputs = open_position.inputs(cash, scenario["sk_writer"], tree, index, short, 7, GRID)
+    witness = r1cs.solve(build("open", keys["open"][1].params), inputs)
+    assert witness.which_unsatisfied().startswith("open/margin/point_7/")
+    with pytest.raises(Unsatisfied):
+        prove(keys["open"][1], witness, random.Random(1))
