@@ -166,6 +166,25 @@ def test_replayed_settlement_with_a_fresh_proof_is_rejected(world):
     assert world.ledger.submit("settle", public, proof).seq == 6
 
 
+def test_replayed_settlement_with_a_rerandomised_proof_is_rejected(world):
+    """Anyone can re-randomise a Groth16 proof without the witness; the nullifier must still stop it."""
+    scenario = run_scenario(world)
+    entry = world.ledger.entry(scenario.receipts["settle"].seq)
+    public = [int(v) for v in entry["public"]]
+    proof = schema.proof_from(bytes.fromhex(entry["proof"]))
+    vk = standin_key("settle").vk
+    # A' = A / t, B' = t B + t u delta, C' = C + u A: e(A', B') = e(A, B) e(u A, delta) keeps the equation.
+    t, u = 7, 11
+    mauled = Proof(
+        a=curve.g1_mul(proof.a, pow(t, -1, R)),
+        b=curve.g2_add(curve.g2_mul(proof.b, t), curve.g2_mul(vk.delta_g2, t * u)),
+        c=curve.g1_add(proof.c, curve.g1_mul(proof.a, u)),
+    )
+    assert schema.proof_bytes(mauled) != schema.proof_bytes(proof)
+    verify(vk, public, mauled)
+    assert refused(world, "settle", public, mauled, "already spent")
+
+
 def test_the_exact_same_transaction_twice_is_rejected(world):
     deposit(world)
     public, proof = world.prove("withdraw", **withdraw_values(world))
