@@ -320,3 +320,18 @@ def test_disclosure_of_an_unspent_option_and_malformed_openings(scenario_db):
             check_disclosure(path, bad)
     with pytest.raises(MalformedInput):
         export_opening("note")
+
+
+def test_audit_finds_an_entry_logged_before_the_previous_one(copy, scenario_db):
+    _, scenario = scenario_db
+    with Ledger.open(copy) as ledger:
+        last = ledger.entry(ledger.state().entries)["accepted_at"]
+    values = withdraw(root_of(copy), 779)
+    assert forged_findings(copy, scenario, "withdraw", values, accepted_at=last - 1, check="clock")
+
+
+def test_an_entry_at_the_same_time_as_the_previous_one_is_no_clock_finding(copy, scenario_db):
+    _, scenario = scenario_db
+    with Ledger.open(copy) as ledger:
+        last = ledger.entry(ledger.state().entries)["accepted_at"]
+    assert forged_findings(copy, scenario, "withdraw", withdraw(root_of(copy), 780), accepted_at=last, check="clock") == []

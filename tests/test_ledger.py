@@ -491,6 +491,15 @@ def test_clock_outside_the_stored_range_is_rejected(tmp_path, rng, bad_time):
     world.ledger.close()
 
 
+def test_a_clock_that_went_backwards_is_rejected(world):
+    deposit(world)
+    world.clock.t -= 1
+    public, proof = world.prove("deposit", amount=1, cm_out=world.fresh())
+    refused(world, "deposit", public, proof, "clock went backwards")
+    world.clock.t += 1  # the same second as the last entry is fine
+    world.ledger.submit("deposit", public, proof)
+
+
 def test_proof_bytes_round_trip(world):
     _, proof = world.prove("deposit", amount=1, cm_out=world.fresh())
     data = schema.proof_bytes(proof)

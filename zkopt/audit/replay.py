@@ -211,6 +211,7 @@ class _Auditor:
         prev = self.report.genesis_hash
         expected = 1
         last_seq = 0
+        last_time = None
         for seq, entry_type, accepted_at, prev_hash, stored_hash in self.conn.execute(
             "SELECT seq, entry_type, accepted_at, prev_hash, entry_hash FROM log ORDER BY seq"
         ).fetchall():
@@ -218,6 +219,9 @@ class _Auditor:
                 self.find(seq, "hash-chain", f"entry {seq} follows entry {expected - 1}: entries are missing")
             expected = seq + 1
             last_seq = seq
+            if last_time is not None and accepted_at < last_time:
+                self.find(seq, "clock", f"accepted at {accepted_at}, before the previous entry ({last_time})")
+            last_time = accepted_at
             if bytes(prev_hash) != prev:
                 self.find(seq, "hash-chain", "the entry does not link to the previous entry's hash")
             if entry_type == schema.TX:

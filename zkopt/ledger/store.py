@@ -429,6 +429,12 @@ class Ledger:
         ).fetchone()
         return entries, bytes(head), int(pool), leaves
 
+    def _check_clock(self, now: int) -> None:
+        """Refuse to log an entry earlier than the last one: the log's times never go backwards."""
+        last = self._conn.execute("SELECT MAX(accepted_at) FROM log").fetchone()[0]
+        if last is not None and now < last:
+            raise LedgerRejected(f"the ledger clock went backwards ({now} is before the last entry's {last})")
+
     def _is_recent_root(self, root: int) -> bool:
         last = self._conn.execute("SELECT MAX(position) FROM roots").fetchone()[0]
         row = self._conn.execute(
@@ -490,6 +496,7 @@ class Ledger:
 
         now = self._now()
         with self._write() as conn:
+            self._check_clock(now)
             entries, head, pool, leaf_count = self._head()
 
             nullifiers = [values[n] for n in spec.nullifiers]
@@ -591,6 +598,7 @@ class Ledger:
         now = self._now()
         final = oracle.check_report(attestations, self.genesis.committee, self.genesis.threshold, now)
         with self._write() as conn:
+            self._check_clock(now)
             existing = conn.execute(
                 "SELECT seq FROM price_reports WHERE asset = ? AND expiry = ?",
                 (fe_bytes(final.asset), u64_bytes(final.expiry)),
