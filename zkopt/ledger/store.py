@@ -494,8 +494,10 @@ class Ledger:
         except MalformedProof as exc:
             raise LedgerRejected(f"malformed proof: {exc}") from None
 
-        now = self._now()
         with self._write() as conn:
+            # The clock is read under the lock, so entries are logged in time order
+            # even when several processes race to submit.
+            now = self._now()
             self._check_clock(now)
             entries, head, pool, leaf_count = self._head()
 
@@ -595,10 +597,10 @@ class Ledger:
         if isinstance(attestations, (str, bytes, Mapping)) or not isinstance(attestations, Iterable):
             raise LedgerRejected("a price report is a list of Attestation objects")
         attestations = list(attestations)
-        now = self._now()
-        final = oracle.check_report(attestations, self.genesis.committee, self.genesis.threshold, now)
         with self._write() as conn:
+            now = self._now()  # under the lock, as in submit
             self._check_clock(now)
+            final = oracle.check_report(attestations, self.genesis.committee, self.genesis.threshold, now)
             existing = conn.execute(
                 "SELECT seq FROM price_reports WHERE asset = ? AND expiry = ?",
                 (fe_bytes(final.asset), u64_bytes(final.expiry)),
