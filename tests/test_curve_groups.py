@@ -478,3 +478,31 @@ def test_msm_functions_are_picklable():
 
     for fn in (g.msm_g1, g.msm_g2, g.g1_mul_many, g.g2_mul_many):
         assert pickle.loads(pickle.dumps(fn)) is fn
+
+
+# The twist's cofactor 2q - r factors as below (checked by the first test); a point of order f * r or f,
+# for each prime f, is the hardest case for a subgroup check: only its small component is wrong.
+COFACTOR_PRIMES = (10069, 5864401, 1875725156269, 197620364512881247228717050342013327560683201906968909)
+
+
+def test_cofactor_factorisation():
+    product = 1
+    for f in COFACTOR_PRIMES:
+        product *= f
+    assert product == 2 * Q - R
+
+
+@pytest.mark.parametrize("prime", COFACTOR_PRIMES)
+def test_subgroup_check_rejects_every_small_torsion_component(rng, prime):
+    cofactor = 2 * Q - R
+    while True:
+        # T = [r * cofactor / prime] P has order dividing `prime`; retry in the rare case it is 0.
+        torsion = _g2_fast.to_affine(_mul_unreduced_g2(twist_point(rng), R * (cofactor // prime)))
+        if torsion is not None:
+            break
+    assert g.is_on_curve_g2(torsion)
+    assert _g2_fast.to_affine(_mul_unreduced_g2(torsion, prime)) is None  # order exactly `prime`
+    inside = random_g2(rng)[0]
+    for point in (torsion, g.g2_add(inside, torsion)):
+        assert both(g.is_in_subgroup_g2, point) == (False, False)
+    assert both(g.is_in_subgroup_g2, inside) == (True, True)  # the twin: the same point without T
