@@ -3,7 +3,10 @@
 When a writer opens an option, the `open` circuit proves that the locked
 collateral covers the writer's loss at every price of a public scenario
 grid (here spot x (1 + shock) for shocks -50% .. +50%, the default grid),
-without revealing the strike, the quantity or the collateral. For a single
+without revealing the strike, the quantity or the collateral. On a ledger
+the grid is not the writer's choice: it must be the ledger's margin grid,
+the asset's last attested spot x the genesis margin shocks
+(`Ledger.margin_grid(asset)`), and the asset is a public input of `open`. For a single
 call or put the loss is monotonic in the price, so the grid's extreme in the
 losing direction decides: the highest price for a call, the lowest for a put.
 
@@ -111,8 +114,8 @@ def main() -> None:
     proof = prove(pk, witness)
     verify(pk.vk, witness.public, proof)
     print(f"margin proof with collateral {format_amount(collateral)}: valid ({time.perf_counter() - t0:.1f} s)")
-    print("  public: root, nullifier, the two new commitments and the 8 grid prices; strike, quantity and")
-    print("  collateral stay private")
+    print("  public: root, nullifier, the two new commitments, the asset and the 8 grid prices; strike,")
+    print("  quantity and collateral stay private")
 
     short = OptionNote(**{**option.__dict__, "collateral": 2_500 * SCALE})
     short_inputs = open_position.inputs(cash, writer_sk, tree, index, short, secrets.randbelow(R), grid)

@@ -7,9 +7,11 @@ The same story as `zkopt demo`, written out as library calls:
 2. `Genesis(...)` + `Ledger.create(...)`: a SQLite ledger that accepts those
    circuits and an oracle committee of three members, two of whom must sign;
 3. `Wallet.create()`: a writer and a holder, each with a spending key;
-4. `writer.deposit(...)`, `writer.open_position(...)`: cash in, then a put
-   written to the holder with its margin check; the holder imports the
-   option's opening;
+4. `writer.deposit(...)`; two members attest the BTC-USD spot
+   (`ledger.post_price(...)`), which fixes the ledger's margin grid
+   (`ledger.margin_grid(asset)`: the spot x the genesis shocks);
+   `writer.open_position(...)`: a put written to the holder, margin-checked
+   on that grid; the holder imports the option's opening;
 5. after expiry, `oracle.sign(...)` by two members and `ledger.post_price(...)`;
 6. `holder.settle(...)`, `holder.withdraw(...)`; `writer.sync(ledger)` finds
    the writer's share of the collateral;
@@ -31,7 +33,6 @@ from pathlib import Path
 from zkopt.audit import audit, export_opening
 from zkopt.ledger import Genesis, Ledger, Observation, oracle
 from zkopt.native.notes import PUT
-from zkopt.native.payoff import default_grid
 from zkopt.wallet import TX_KINDS, KeyDir, Wallet, asset_id, format_amount, parse_amount
 
 
@@ -78,16 +79,24 @@ def main() -> None:
     writer = Wallet.create(args.out / "writer.json")
     holder = Wallet.create(args.out / "holder.json")
 
-    # 4. The writer deposits, then writes the holder a put on BTC-USD, margin-checked over the default grid.
+    # 4. The writer deposits; two members attest the BTC-USD spot (for the attestation time now), which fixes
+    #    the ledger's margin grid; the writer writes the holder a put on BTC-USD, margin-checked on that grid.
     deposit = writer.deposit(ledger, keys, parse_amount("50000"))
     print(f"deposit accepted as entry {deposit.receipt.seq} (proof {deposit.tx.prove_seconds:.1f} s)")
+    clock.t += 60
+    spot = [Observation(asset_id("BTC-USD"), clock.t, parse_amount("62000"), clock.t) for _ in range(2)]
+    spot_receipt = ledger.post_price([oracle.sign(obs, key) for obs, key in zip(spot, members[:2])])
+    grid = ledger.margin_grid(asset_id("BTC-USD"))
+    print(f"spot report accepted as entry {spot_receipt.seq}: spot {format_amount(spot_receipt.price)}, margin grid "
+          f"{' '.join(format_amount(g) for g in grid)} (the spot x the genesis shocks)")
+    clock.t += 60
     expiry = clock.t + 3 * 86_400
     opened = writer.open_position(
         ledger, keys, holder_pk=holder.pk, asset=asset_id("BTC-USD"), kind=PUT,
         strike=parse_amount("60000"), quantity=parse_amount("0.5"), expiry=expiry,
-        collateral=parse_amount("15000"), grid=default_grid(parse_amount("62000")), ticker="BTC-USD",
+        collateral=parse_amount("15000"), ticker="BTC-USD",
     )
-    print(f"open accepted as entry {opened.receipt.seq}: public {', '.join(opened.tx.names[:4])}, grid[0..7] "
+    print(f"open accepted as entry {opened.receipt.seq}: public {', '.join(opened.tx.names[:5])}, grid[0..7] "
           f"(proof {opened.tx.prove_seconds:.1f} s)")
     holder.import_opening(export_opening(opened.tx.share), "BTC-USD")
     holder.sync(ledger)

@@ -7,8 +7,9 @@ oracle signature, rebuilds the Merkle tree, the nullifier set and the pool
 balance, re-hashes the entry chain, and compares all of it with what the
 file stores. Each finding names the log entry it concerns.
 
-This script builds a small ledger (a deposit and a margin-checked open, two
-real proofs), audits it (OK), then makes two copies and damages each with
+This script builds a small ledger (a deposit, a spot report signed by two
+oracle members, and an open margin-checked on the ledger's grid: two real
+proofs), audits it (OK), then makes two copies and damages each with
 sqlite3, one byte at a time:
 
 - copy 1: one byte of the open transaction's stored proof;
@@ -29,9 +30,8 @@ import time
 from pathlib import Path
 
 from zkopt.audit import audit
-from zkopt.ledger import Genesis, Ledger, oracle
+from zkopt.ledger import Genesis, Ledger, Observation, oracle
 from zkopt.native.notes import CALL
-from zkopt.native.payoff import default_grid
 from zkopt.wallet import TX_KINDS, KeyDir, Wallet, asset_id, parse_amount
 
 
@@ -79,20 +79,22 @@ def main() -> None:
     writer, holder = Wallet.create(), Wallet.create()
     with Ledger.create(db, genesis) as ledger:
         writer.deposit(ledger, keys, parse_amount("1000"))
-        writer.open_position(
+        now = int(time.time())
+        spot = Observation(asset_id("ETH-USD"), now, parse_amount("3000"), now)  # the spot, attested now
+        ledger.post_price([oracle.sign(spot, key) for key in members[:2]])
+        writer.open_position(  # margin-checked on the ledger's grid: that spot x the genesis shocks
             ledger, keys, holder_pk=holder.pk, asset=asset_id("ETH-USD"), kind=CALL, strike=parse_amount("3100"),
-            quantity=parse_amount("0.2"), expiry=int(time.time()) + 86_400, collateral=parse_amount("300"),
-            grid=default_grid(parse_amount("3000")),
+            quantity=parse_amount("0.2"), expiry=now + 86_400, collateral=parse_amount("300"),
         )
         ledger.checkpoint()  # fold the WAL into the main file, so a file copy holds everything
-    print(f"built {db}: entry 1 deposit, entry 2 open ({time.perf_counter() - t0:.1f} s)")
+    print(f"built {db}: entry 1 deposit, entry 2 spot report, entry 3 open ({time.perf_counter() - t0:.1f} s)")
     show("audit of the original", db)
 
     proof_copy = args.out / "tampered-proof.db"
     shutil.copy(db, proof_copy)
-    flip(proof_copy, "SELECT proof FROM transactions WHERE seq = 2",
-         "UPDATE transactions SET proof = ? WHERE seq = 2", 100)
-    show("copy 1, one byte of entry 2's proof flipped", proof_copy)
+    flip(proof_copy, "SELECT proof FROM transactions WHERE seq = 3",
+         "UPDATE transactions SET proof = ? WHERE seq = 3", 100)
+    show("copy 1, one byte of entry 3's proof flipped", proof_copy)
 
     leaf_copy = args.out / "tampered-commitment.db"
     shutil.copy(db, leaf_copy)

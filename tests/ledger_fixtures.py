@@ -164,6 +164,11 @@ class World:
             for i, price in zip(signers, prices)
         ]
 
+    def post_spot(self, asset: int, price: int, signers=(0, 1)):
+        """Post a spot report of ``asset``: ``signers`` observe ``price`` now, for the attestation time now."""
+        now = self.clock.t
+        return self.ledger.post_price(self.attest(asset, now, [price] * len(signers), now, signers=signers))
+
     def fresh(self) -> int:
         """A fresh random field element (a commitment or nullifier stand-in)."""
         return self.rng.randrange(1, notes.R)
@@ -189,7 +194,9 @@ QUANTITY = 161_803_398
 SETTLE_PRICE = 31_415_926_535
 WITHDRAW = 500_000_000_000
 RECIPIENT = int.from_bytes(b"recipient account 42", "big")
-GRID = [30_000_000_000 * (100 + s) // 100 for s in (-50, -30, -20, -10, 10, 20, 30, 50)]
+SPOT = 30_000_000_000
+# payoff.default_grid(SPOT) with the default shocks: the grid the ledger requires once SPOT is attested.
+GRID = [SPOT * (100 + s) // 100 for s in (-50, -30, -20, -10, 10, 20, 30, 50)]
 
 
 @dataclass
@@ -204,7 +211,7 @@ class Scenario:
 
 
 def run_scenario(world: World) -> Scenario:
-    """Deposit, open a call, attest the price after expiry, settle, and withdraw part of the payout."""
+    """Deposit, attest a spot, open a call on its margin grid, attest the price after expiry, settle, withdraw."""
     rng = world.rng
     sk_writer, sk_holder = rng.randrange(1, notes.R), rng.randrange(1, notes.R)
     pk_writer, pk_holder = notes.public_key(sk_writer), notes.public_key(sk_holder)
@@ -216,12 +223,15 @@ def run_scenario(world: World) -> Scenario:
     change = notes.CashNote(DEPOSIT - COLLATERAL, pk_writer, rng.randrange(1, notes.R))
     receipts = {}
     receipts["deposit"] = world.submit("deposit", amount=DEPOSIT, cm_out=deposit.commitment())
+    # Two members attest the spot now: the ledger's margin grid for ASSET becomes GRID.
+    receipts["spot"] = world.post_spot(ASSET, SPOT)
     receipts["open"] = world.submit(
         "open",
         root=world.ledger.root,
         nf_in=deposit.nullifier(sk_writer),
         cm_option=option.commitment(),
         cm_change=change.commitment(),
+        asset=ASSET,
         grid=GRID,
     )
     world.clock.advance(3600 + 120)
@@ -266,7 +276,7 @@ def run_scenario(world: World) -> Scenario:
                        ("writer", writer_note), ("holder_change", holder_change)):
         secret_values[f"rho_{name}"] = note.rho
     prices = {SETTLE_PRICE, SETTLE_PRICE + 7, SETTLE_PRICE - 3}
-    public_values = {DEPOSIT, WITHDRAW, ASSET, expiry, RECIPIENT, *prices, *GRID}
+    public_values = {DEPOSIT, WITHDRAW, ASSET, expiry, RECIPIENT, SPOT, receipts["spot"].accepted_at, *prices, *GRID}
     return Scenario(
         secrets=secret_values,
         notes={

@@ -12,12 +12,12 @@ import sqlite3
 
 import pytest
 
-from tests.ledger_fixtures import ASSET, World, prove_standin, run_scenario
+from tests.ledger_fixtures import ASSET, GRID, World, prove_standin, run_scenario
 from zkopt.audit import audit, check_disclosure, export_opening, parse_opening
 from zkopt.errors import InvalidProof, MalformedInput
 from zkopt.ledger import Ledger, schema
 from zkopt.ledger.tree import StoredTree
-from zkopt.native import notes
+from zkopt.native import notes, payoff
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_clean_ledger_passes_with_text_and_json(scenario_db):
     path, scenario = scenario_db
     report = audit_of(path)
     assert report.ok, report.to_text()
-    assert (report.entries, report.transactions, report.price_reports) == (5, 4, 1)
+    assert (report.entries, report.transactions, report.price_reports) == (6, 4, 2)
     assert report.leaf_count == 6 and report.nullifiers == 3
     assert report.head_hash == scenario.receipts["withdraw"].entry_hash
     assert "OK" in report.to_text()
@@ -66,24 +66,26 @@ def test_published_genesis_hash_is_compared(scenario_db):
 
 # (table, column, row selector, the entry that must be named first)
 TARGETS = [
-    ("transactions", "proof", "seq = 4", 4),
-    ("transactions", "public", "seq = 2", 2),
-    ("transactions", "root", "seq = 5", 5),
-    ("leaves", "cm", "leaf_index = 3", 4),
-    ("nullifiers", "nf", "seq = 5", 5),
-    ("price_signatures", "signature", "seq = 3 AND position = 1", 3),
-    ("price_signatures", "price", "seq = 3 AND position = 0", 3),
-    ("price_signatures", "member_key", "seq = 3 AND position = 2", 3),
-    ("price_reports", "price", "seq = 3", 3),
+    ("transactions", "proof", "seq = 5", 5),
+    ("transactions", "public", "seq = 3", 3),
+    ("transactions", "root", "seq = 6", 6),
+    ("leaves", "cm", "leaf_index = 3", 5),
+    ("nullifiers", "nf", "seq = 6", 6),
+    ("price_signatures", "signature", "seq = 4 AND position = 1", 4),
+    ("price_signatures", "price", "seq = 4 AND position = 0", 4),
+    ("price_signatures", "member_key", "seq = 4 AND position = 2", 4),
+    ("price_reports", "price", "seq = 4", 4),
+    ("price_reports", "price", "seq = 2", 2),
     ("circuits", "vk_json", "kind = 'settle'", 0),
     ("circuits", "vk_sha256", "kind = 'open'", 0),
     ("oracle_members", "public_key", "member = 1", 0),
     ("genesis", "genesis_hash", "id = 1", 0),
-    ("log", "entry_hash", "seq = 2", 2),
-    ("log", "prev_hash", "seq = 4", 4),
-    ("tree_nodes", "value", "level = 1 AND position = 1", 4),
-    ("roots", "root", "position = 2", 2),
-    ("ledger_state", "head_hash", "id = 1", 5),
+    ("genesis", "margin_shocks", "id = 1", 0),
+    ("log", "entry_hash", "seq = 3", 3),
+    ("log", "prev_hash", "seq = 5", 5),
+    ("tree_nodes", "value", "level = 1 AND position = 1", 5),
+    ("roots", "root", "position = 2", 3),
+    ("ledger_state", "head_hash", "id = 1", 6),
 ]
 
 
@@ -141,17 +143,17 @@ def test_a_valid_proof_of_another_statement_is_named_by_batch_verification(tmp_p
 
 def test_missing_rows_are_named(copy):
     conn = sqlite3.connect(copy)
-    conn.execute("DELETE FROM nullifiers WHERE seq = 5")
+    conn.execute("DELETE FROM nullifiers WHERE seq = 6")
     conn.commit()
     conn.close()
     report = audit_of(copy)
-    assert report.seqs == [5] and "missing from the nullifier table" in report.to_text()
+    assert report.seqs == [6] and "missing from the nullifier table" in report.to_text()
     conn = sqlite3.connect(copy)
-    conn.execute("DELETE FROM log WHERE seq = 2")
+    conn.execute("DELETE FROM log WHERE seq = 3")
     conn.commit()
     conn.close()
     report = audit_of(copy)
-    assert 2 in report.seqs and "a transactions row has no tx entry" in report.to_text()
+    assert 3 in report.seqs and "a transactions row has no tx entry" in report.to_text()
 
 
 def test_unreadable_or_missing_file_is_a_finding(tmp_path):
@@ -189,7 +191,7 @@ def forged_findings(copy, scenario, kind, values, accepted_at=None, check=None):
     accepted_at = scenario.expiry + 1000 if accepted_at is None else accepted_at
     seq = force_append(copy, kind, public, proof, accepted_at)
     report = audit_of(copy)
-    assert report.seqs[0] == seq == 6
+    assert report.seqs[0] == seq == 7
     return [f.message for f in report.findings if f.seq == seq and (check is None or f.check == check)]
 
 
@@ -206,7 +208,7 @@ def test_audit_finds_a_double_spend(copy, scenario_db):
     _, scenario = scenario_db
     nf = scenario.notes["holder"].nullifier(scenario.secrets["sk_holder"])
     messages = forged_findings(copy, scenario, "withdraw", withdraw(root_of(copy), nf), check="nullifier")
-    assert any("already spent in entry 5" in m for m in messages)
+    assert any("already spent in entry 6" in m for m in messages)
 
 
 def test_audit_finds_an_unknown_root(copy, scenario_db):
@@ -243,13 +245,41 @@ def test_audit_finds_a_bad_settlement(copy, scenario_db, case):
     assert any(expected in m for m in messages), messages
 
 
+@pytest.mark.parametrize("case", ["halved grid", "stale spot", "other asset", "right grid"])
+def test_audit_finds_an_open_off_the_margin_grid(copy, scenario_db, case):
+    _, scenario = scenario_db
+    # The forged open comes after the settlement report, whose price is then the asset's latest spot.
+    spot = scenario.receipts["price"].price
+    required = payoff.default_grid(spot)
+    grid, asset = list(required), ASSET
+    if case == "halved grid":
+        grid = [g // 2 for g in required]  # every price below the call's strike: no collateral needed
+    elif case == "stale spot":
+        grid = list(GRID)  # the first spot's grid, no longer the ledger's
+    elif case == "other asset":
+        asset = ASSET + 1  # no spot was ever attested for it
+    values = dict(root=root_of(copy), nf_in=31338, cm_option=47, cm_change=53, asset=asset)
+    values.update({f"grid[{i}]": g for i, g in enumerate(grid)})
+    messages = forged_findings(copy, scenario, "open", values, check="margin")
+    expected = {
+        "halved grid": f"the grid [{grid[0]} .. {grid[-1]}] is not the margin grid [{required[0]} .. {required[-1]}] "
+        f"of the attested spot {spot}",
+        "stale spot": f"the grid [{GRID[0]} .. {GRID[-1]}] is not the margin grid",
+        "other asset": f"no spot price for asset {ASSET + 1} was attested earlier in the log",
+    }.get(case)
+    if expected is None:
+        assert messages == []  # twin: the ledger's grid is no finding
+    else:
+        assert len(messages) == 1 and messages[0].startswith(expected), messages
+
+
 def test_audit_finds_a_price_report_below_threshold(copy, scenario_db):
     _, scenario = scenario_db
     conn = sqlite3.connect(copy, isolation_level=None)
-    conn.execute("DELETE FROM price_signatures WHERE seq = 3 AND position > 0")
-    # Re-hash the chain from entry 3 on so that only the oracle rule is broken.
-    prev = conn.execute("SELECT prev_hash FROM log WHERE seq = 3").fetchone()[0]
-    entries = conn.execute("SELECT seq, entry_type, accepted_at FROM log WHERE seq >= 3 ORDER BY seq").fetchall()
+    conn.execute("DELETE FROM price_signatures WHERE seq = 4 AND position > 0")
+    # Re-hash the chain from entry 4 on so that only the oracle rule is broken.
+    prev = conn.execute("SELECT prev_hash FROM log WHERE seq = 4").fetchone()[0]
+    entries = conn.execute("SELECT seq, entry_type, accepted_at FROM log WHERE seq >= 4 ORDER BY seq").fetchall()
     for seq, entry_type, accepted_at in entries:
         if entry_type == "price":
             row = conn.execute(
@@ -269,7 +299,7 @@ def test_audit_finds_a_price_report_below_threshold(copy, scenario_db):
     conn.execute("UPDATE ledger_state SET head_hash = ?", (prev,))
     conn.close()
     report = audit_of(copy)
-    assert report.seqs == [3], report.to_text()
+    assert report.seqs == [4], report.to_text()
     assert [f.check for f in report.findings] == ["oracle"]
     assert "1 oracle signatures, at least 2 required" in report.findings[0].message
 
@@ -279,8 +309,8 @@ def test_audit_finds_a_price_report_below_threshold(copy, scenario_db):
 
 @pytest.mark.parametrize(
     "name, seq, kind, leaf",
-    [("deposit", 1, "deposit", 0), ("option", 2, "open", 1), ("change", 2, "open", 2), ("holder", 4, "settle", 3),
-     ("writer", 4, "settle", 4), ("holder_change", 5, "withdraw", 5)],
+    [("deposit", 1, "deposit", 0), ("option", 3, "open", 1), ("change", 3, "open", 2), ("holder", 5, "settle", 3),
+     ("writer", 5, "settle", 4), ("holder_change", 6, "withdraw", 5)],
 )
 def test_disclosure_of_each_note(scenario_db, name, seq, kind, leaf):
     path, scenario = scenario_db
@@ -292,7 +322,7 @@ def test_disclosure_of_each_note(scenario_db, name, seq, kind, leaf):
     assert disclosed.commitment == note.commitment()
     assert disclosed.values == {k: int(v) for k, v in note.to_dict().items()}
     if name == "option":
-        assert disclosed.spent_in == 4 and disclosed.values["strike"] == note.strike
+        assert disclosed.spent_in == 5 and disclosed.values["strike"] == note.strike
     else:
         assert disclosed.spent_in is None
     assert json.loads(json.dumps(disclosed.to_json()))["seq"] == seq

@@ -52,8 +52,16 @@ def test_open_round_trip(world):
     w = solve("open", inputs, depth=DEPTH)
     proof = prove(pk, w, random.Random(2))
     verify(pk.vk, w.public, proof)
+    names = w.r1cs.public_names
     with pytest.raises(InvalidProof):
-        verify(pk.vk, _changed(w.public, 4), proof)  # a grid price moved after proving
+        verify(pk.vk, _changed(w.public, names.index("grid[0]")), proof)  # a grid price moved after proving
+    # A proof for one asset does not verify under another public asset (the ledger's grid follows the asset).
+    assert w.public[names.index("asset")] == option.asset
+    other_asset = list(w.public)
+    other_asset[names.index("asset")] = int.from_bytes(b"BTC-USD", "big")
+    assert other_asset[names.index("asset")] != option.asset
+    with pytest.raises(InvalidProof):
+        verify(pk.vk, other_asset, proof)
     # A margin that does not hold gets no proof at all.
     short = world.option(kind=PUT, collateral=0)
     bad = open_position.inputs(*spend, short, 7, grid8(100 * SCALE))

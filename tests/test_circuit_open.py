@@ -53,6 +53,7 @@ def _native_public(world, option, grid=GRID, rho_change=RHO_CHANGE):
         world.cash.nullifier(world.writer_sk),
         option.commitment(),
         change.commitment(),
+        option.asset,
         *grid,
     ]
 
@@ -72,9 +73,24 @@ def test_honest_opening_is_accepted_and_public_values_are_native(world, kind):
 
 def test_public_names_are_the_ledger_names():
     assert open_position.public_names(8) == (
-        "root", "nf_in", "cm_option", "cm_change",
+        "root", "nf_in", "cm_option", "cm_change", "asset",
         "grid[0]", "grid[1]", "grid[2]", "grid[3]", "grid[4]", "grid[5]", "grid[6]", "grid[7]",
     )
+
+
+def test_the_public_asset_is_the_notes_asset(world):
+    # The public asset is hashed into cm_option as it is: a note on one asset cannot be opened
+    # under another public asset (the ledger picks the margin grid by the public asset).
+    option = world.option()
+    inputs = _open_inputs(world, option)
+    assert inputs["asset"] == str(option.asset)
+    inputs["asset"] = str(option.asset + 1)
+    assert failing(_solve(inputs))[0] == "open/cm_option/equal"
+    # Twin: the note on the other asset, with its own commitment, is accepted under that asset.
+    other = dataclasses.replace(option, asset=option.asset + 1)
+    w = _solve(_open_inputs(world, other))
+    assert_satisfied(w)
+    assert w.public[w.r1cs.public_names.index("asset")] == option.asset + 1
 
 
 @pytest.mark.parametrize("params", [{"depth": DEPTH}, {}, {"depth": DEPTH, "grid": 9}])
@@ -95,7 +111,7 @@ def test_the_native_default_grid_fits_the_default_circuit_and_a_larger_grid_work
     option = world.option()
     w = solve("open", _open_inputs(world, option, grid=grid), depth=DEPTH, grid=9)
     assert_satisfied(w)
-    assert w.public[4:] == grid
+    assert w.public[5:] == grid
 
 
 def test_grid_order_does_not_matter(world):

@@ -36,7 +36,7 @@ EXPIRY = NOW - 3600
 def test_circuits_lists_every_circuit_with_cost_and_public_inputs():
     text = ok("circuits").stdout
     assert "open        8,589 constraints (depth=20, grid=8)" in text
-    assert "public: root, nf_in, cm_option, cm_change, grid[0..7]" in text
+    assert "public: root, nf_in, cm_option, cm_change, asset, grid[0..7]" in text
     assert "public: root, nf_option, asset, expiry, price, cm_holder, cm_writer" in text
     rows = json.loads(ok("circuits", "--json").stdout)
     assert [r["name"] for r in rows] == ["chain", "deposit", "open", "settle", "withdraw"]
@@ -108,14 +108,17 @@ def test_ledger_submit_and_show(market):
     shown = json.loads(ok("ledger", "show", "--db", db, "--json", "--entries").stdout)
     assert set(shown) == {
         "path", "genesis_hash", "head_hash", "entries", "tree_depth", "root_history", "root", "leaf_count",
-        "pool_balance", "circuits", "committee", "log",
+        "pool_balance", "circuits", "committee", "margin_shocks", "log",
     }
+    assert shown["margin_shocks"] == [-500_000, -300_000, -200_000, -100_000, 100_000, 200_000, 300_000, 500_000]
+    assert shown["circuits"]["open"]["public_names"][:5] == ["root", "nf_in", "cm_option", "cm_change", "asset"]
     assert (shown["entries"], shown["leaf_count"], shown["pool_balance"], shown["tree_depth"]) == (1, 1, "250500000", 4)
     assert shown["committee"] == {"threshold": 2, "members": market["members"]}
     assert sorted(shown["circuits"]) == ["deposit", "open", "settle", "withdraw"]
     assert shown["log"][0]["kind"] == "deposit" and shown["log"][0]["public"]["amount"] == "250500000"
     text = ok("ledger", "show", "--db", db).stdout
     assert "pool balance  250.5 (250500000 units of 10^-6)" in text and "oracle        2 of 3 signatures" in text
+    assert "margin grid   last attested spot x (1 + shock), shocks -50% -30% -20% -10% +10% +20% +30% +50%" in text
 
 
 def test_ledger_submit_failures_leave_the_file_unchanged(market, tmp_path):

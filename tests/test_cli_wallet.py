@@ -1,8 +1,9 @@
 """`zkopt wallet ...` end to end through click's runner with the real circuits at depth 4.
 
 The module fixture plays a whole market from the command line: a committee
-of three, a ledger, a writer and a holder; deposit, open a margin-checked
-call (the holder imports the shared option), two of three members sign the
+of three, a ledger, a writer and a holder; deposit, two members attest the
+ETH-USD spot, open a call margin-checked on the ledger's grid (that spot x
+the genesis shocks; the holder imports the shared option), two of three members sign the
 price, the holder settles (written to a file, submitted with `ledger
 submit`), withdraws his payout, and the writer's wallet picks up its
 settlement note. The tests check each step's output and files, then the
@@ -25,6 +26,17 @@ from zkopt.wallet import note_id
 
 NOW = int(time.time())
 EXPIRY = NOW - 3600  # already expired: the ledger's real clock allows the settlement now
+SPOT_AT = NOW  # the spot's attestation time: later than EXPIRY, so the ETH-USD spot stays 3000 after settlement
+
+
+def post_spot(d, db, ticker, price, members=(0, 1)):
+    """Members sign ``price`` of ``ticker`` for the attestation time SPOT_AT; the ledger takes it as the spot."""
+    files = []
+    for i in members:
+        files.append(d / f"spot-{ticker}-{i}.json")
+        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", ticker, "--expiry", SPOT_AT, "--price", price,
+           "--out", files[-1])
+    return ok("oracle", "post", "--db", db, *files)
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +54,10 @@ def flow(tmp_path_factory):
     out["holder_pk"] = out["holder_new"]["public_key"]
     tx = ("--db", db, "--keys", keys)
     out["deposit"] = ok("wallet", "deposit", "--wallet", w, *tx, "--amount", "10000", "--json")
+    out["spot"] = post_spot(d, db, "ETH-USD", "3000")
     out["open"] = ok(
         "wallet", "open", "--wallet", w, *tx, "--holder", out["holder_pk"], "--asset", "ETH-USD", "--kind", "call",
-        "--strike", "3100", "--quantity", "2", "--expiry", EXPIRY, "--collateral", "3200", "--spot", "3000",
+        "--strike", "3100", "--quantity", "2", "--expiry", EXPIRY, "--collateral", "3200",
         "--share", d / "share.json",
     )
     out["import"] = ok("wallet", "import", "--wallet", h, d / "share.json", "--asset", "ETH-USD", "--db", db)
@@ -84,7 +97,10 @@ def test_deposit_json(flow):
 
 def test_open_locks_the_collateral_and_shares_the_option(flow):
     text = flow["open"].stdout
-    assert text.startswith("accepted: entry 2 (open)") and "new notes at leaves 1, 2" in text
+    assert flow["spot"].stdout.startswith("accepted: entry 2 (price)")
+    assert text.startswith("accepted: entry 3 (open)") and "new notes at leaves 1, 2" in text
+    assert ("grid: 1500 2100 2400 2700 3300 3600 3900 4500 (the ledger's: last attested spot of ETH-USD x the "
+            "genesis margin shocks)") in text
     assert "call ETH-USD strike 3100 quantity 2" in text and "collateral 3200 (writer)" in text
     assert "cash 6800" in text and f"share: {flow['dir'] / 'share.json'}" in text
     share = flow["dir"] / "share.json"
@@ -106,14 +122,14 @@ def test_settle_to_a_file_then_submit_then_sync(flow):
     assert "cash 600  [pending]" in text
     tx = json.loads((flow["dir"] / "settle.json").read_text())
     assert set(tx) == {"kind", "public", "proof"} and tx["kind"] == "settle" and len(tx["public"]) == 7
-    assert flow["settle_submit"].stdout.startswith("accepted: entry 4 (settle)")
+    assert flow["settle_submit"].stdout.startswith("accepted: entry 5 (settle)")
     sync = flow["holder_sync"].stdout
-    assert f"{flow['option_id']} was spent in entry 4" in sync and sync.strip().endswith("balance 600")
+    assert f"{flow['option_id']} was spent in entry 5" in sync and sync.strip().endswith("balance 600")
 
 
 def test_withdraw_pays_the_recipient(flow):
     out = json.loads(flow["withdraw"].stdout)
-    assert out["receipt"]["seq"] == 5 and out["public"]["amount"] == "600000000"
+    assert out["receipt"]["seq"] == 6 and out["public"]["amount"] == "600000000"
     assert out["public"]["recipient"] == str(int.from_bytes(b"acct:bob", "big"))
     assert len(out["spends"]) == 1 and out["creates"][0]["status"] == "unspent"
 
@@ -150,10 +166,10 @@ def test_disclose_and_check_the_opening(flow, tmp_path):
     assert stat.S_IMODE(os.stat(opening).st_mode) == 0o600
     assert json.loads(opening.read_text()) == flow["option"]
     text = ok("ledger", "check-opening", "--db", flow["db"], opening).stdout
-    assert text.startswith("on the ledger: option note at leaf 1, created by entry 2 (open)")
-    assert "settled in entry 4" in text
+    assert text.startswith("on the ledger: option note at leaf 1, created by entry 3 (open)")
+    assert "settled in entry 5" in text
     checked = json.loads(ok("ledger", "check-opening", "--db", flow["db"], opening, "--json").stdout)
-    assert (checked["leaf_index"], checked["seq"], checked["spent_in"]) == (1, 2, 4)
+    assert (checked["leaf_index"], checked["seq"], checked["spent_in"]) == (1, 3, 5)
     forged = json.loads(opening.read_text())
     forged["note"]["strike"] = "3000000000"  # claim a lower strike than was written
     opening.write_text(json.dumps(forged))
@@ -162,11 +178,11 @@ def test_disclose_and_check_the_opening(flow, tmp_path):
 
 
 def test_a_replayed_settlement_is_rejected(flow):
-    fails(1, "rejected: nullifier nf_option was already spent (entry 4)", "ledger", "submit", "--db", flow["db"],
+    fails(1, "rejected: nullifier nf_option was already spent (entry 5)", "ledger", "submit", "--db", flow["db"],
           flow["dir"] / "settle.json")
     # Either party may settle; once one has, the other's wallet sees it on the ledger and refuses.
     for who in ("holder", "writer"):
-        fails(1, "was already settled (entry 4)", "wallet", "settle", "--wallet", flow[who], "--db", flow["db"],
+        fails(1, "was already settled (entry 5)", "wallet", "settle", "--wallet", flow[who], "--db", flow["db"],
               "--keys", flow["keys"], "--note", flow["option_id"])
 
 
@@ -179,8 +195,11 @@ def test_wallet_refusals_exit_1(flow, tmp_path):
     fails(1, "is a cash note", "wallet", "settle", "--wallet", flow["writer"], *tx, "--note", cash)
     fails(1, "margin check fails: collateral 2500 does not cover the worst loss 2800 (at the grid price 4500)",
           "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", flow["holder_pk"], "--asset", "ETH-USD",
-          "--kind", "call", "--strike", "3100", "--quantity", "2", "--expiry", EXPIRY, "--collateral", "2500",
-          "--spot", "3000")
+          "--kind", "call", "--strike", "3100", "--quantity", "2", "--expiry", EXPIRY, "--collateral", "2500")
+    fails(1, "no attested spot price for DOGE-USD: the ledger's margin grid is the last attested spot x the genesis "
+          "shocks", "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", flow["holder_pk"],
+          "--asset", "DOGE-USD", "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", EXPIRY,
+          "--collateral", "1")
     stranger = tmp_path / "stranger.json"
     ok("wallet", "new", "--wallet", stranger)
     fails(1, "does not name this wallet's public key", "wallet", "import", "--wallet", stranger,
@@ -190,9 +209,11 @@ def test_wallet_refusals_exit_1(flow, tmp_path):
 def test_an_unpriced_option_cannot_settle_yet(flow, tmp_path):
     """Open written to a file, submitted by `ledger submit`, found by `wallet sync`; no price yet, so no settlement."""
     tx = ("--db", flow["db"], "--keys", flow["keys"])
+    post_spot(flow["dir"], flow["db"], "BTC-USD", "900", members=(1, 2))
     opened = ok("wallet", "open", "--wallet", flow["writer"], *tx, "--holder", flow["holder_pk"], "--asset", "BTC-USD",
                 "--kind", "put", "--strike", "1000", "--quantity", "0.5", "--expiry", "2030-01-01T00:00:00Z",
-                "--collateral", "500", "--spot", "900", "--out", tmp_path / "open.json", "--json")
+                "--collateral", "500", "--out", tmp_path / "open.json", "--json")
+    assert json.loads(opened.stdout)["grid"] == [str(g * 10**6) for g in (450, 630, 720, 810, 990, 1080, 1170, 1350)]
     created = json.loads(opened.stdout)["creates"]
     assert [c["status"] for c in created] == ["pending", "pending"]
     ok("ledger", "submit", "--db", flow["db"], tmp_path / "open.json")
@@ -212,13 +233,15 @@ def test_unusable_input_exits_2(flow, tmp_path):
           "--keys", tmp_path, "--amount", "1")
     fails(2, "Invalid value for '--amount'", "wallet", "deposit", "--wallet", flow["writer"], *tx, "--amount", "1.5e3")
     fails(2, "Invalid value for '--holder'", "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", "-1",
-          "--asset", "X", "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", "1", "--collateral", "1",
-          "--spot", "1")
+          "--asset", "X", "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", "1", "--collateral", "1")
     fails(2, "Invalid value for '--kind'", "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", "1",
           "--asset", "X", "--kind", "straddle", "--strike", "1", "--quantity", "1", "--expiry", "1",
-          "--collateral", "1", "--spot", "1")
+          "--collateral", "1")
     fails(2, "ticker", "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", "1", "--asset", " X",
-          "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", "1", "--collateral", "1", "--spot", "1")
+          "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", "1", "--collateral", "1")
+    fails(2, "No such option '--spot'", "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", "1",
+          "--asset", "X", "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", "1", "--collateral", "1",
+          "--spot", "1")
     fails(2, "longer than 31 bytes", "wallet", "withdraw", "--wallet", flow["writer"], *tx, "--amount", "1",
           "--recipient", "x" * 40)
     fails(2, "at least 4 hex digits", "wallet", "disclose", "--wallet", flow["writer"], "--note", "ab",

@@ -23,8 +23,8 @@ from zkopt.ledger import Ledger
 from zkopt.wallet import Wallet
 
 DEPTH = 4
-STEPS = ["keys", "market", "deposit", "open", "price", "settle", "withdraw", "audit"]
-TXS = ["001-deposit.json", "002-open.json", "003-price.json", "004-settle.json", "005-withdraw.json"]
+STEPS = ["keys", "market", "deposit", "spot", "open", "price", "settle", "withdraw", "audit"]
+TXS = ["001-deposit.json", "002-price.json", "003-open.json", "004-price.json", "005-settle.json", "006-withdraw.json"]
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +44,15 @@ def test_the_first_run_sets_up_keys_and_tells_the_story(first):
     result, story = first["result"], first["story"]
     assert result.ok and result.keys_created and result.leaked == []
     assert [name for name, _ in result.steps] == STEPS
-    assert result.audit.ok and result.audit.proofs_checked == 4 and result.audit.signatures_checked == 2
+    assert result.audit.ok and result.audit.proofs_checked == 4 and result.audit.signatures_checked == 4
     for fragment in (
         "made by a single-party setup (UNSAFE outside demos)",
         "alice pays 10000 into the pool",
-        "alice's worst loss is 2800, at 4500",
+        "oracle members 1 and 2 sign the ETH-USD spot, 3000 (member 3 is silent)",
+        "the margin grid is the ledger's: the last attested spot x the genesis shocks\n"
+        "    (-50% -30% -20% -10% +10% +20% +30% +50%); an open with any other grid is rejected",
+        "on the ledger's grid (the attested spot 3000 x the genesis shocks, 1500 .. 4500) alice's worst loss is 2800, "
+        "at 4500",
         "with collateral 2500 there is no proof: the circuit fails at open/margin/point_7/",
         "takes the lower median, 3400",
         "he gets 600 = 2 x (3400 - 3100) and alice 2600",
@@ -63,7 +67,7 @@ def test_the_first_run_sets_up_keys_and_tells_the_story(first):
     ):
         assert fragment in story, fragment
     state = first["state"]
-    assert (state.entries, state.leaf_count, state.pool_balance) == (5, 6, 9_400_000_000)
+    assert (state.entries, state.leaf_count, state.pool_balance) == (6, 6, 9_400_000_000)
 
 
 def test_the_run_leaves_its_files(first):
@@ -76,9 +80,14 @@ def test_the_run_leaves_its_files(first):
         assert stat.S_IMODE(os.stat(d / secret).st_mode) == 0o600, secret
     for kind in ("deposit", "open", "settle", "withdraw"):
         assert (d / "keys" / kind / "proving_key.zkpk").is_file() and (d / "keys" / kind / "verification_key.json").is_file()
-    tx = json.loads((d / "txs" / "004-settle.json").read_text())
+    tx = json.loads((d / "txs" / "005-settle.json").read_text())
     assert set(tx) == {"kind", "public", "proof"} and tx["kind"] == "settle"
-    assert len(json.loads((d / "txs" / "003-price.json").read_text())["attestations"]) == 2
+    assert len(json.loads((d / "txs" / "004-price.json").read_text())["attestations"]) == 2
+    spot = json.loads((d / "txs" / "002-price.json").read_text())["attestations"]
+    assert len(spot) == 2 and {a["price"] for a in spot} == {"3000000000"}
+    opened = json.loads((d / "txs" / "003-open.json").read_text())
+    assert opened["kind"] == "open" and opened["public"][-8:] == [str(p * 10**6) for p in
+                                                                  (1500, 2100, 2400, 2700, 3300, 3600, 3900, 4500)]
 
 
 def test_the_wallets_know_their_notes(first):
@@ -98,7 +107,7 @@ def test_the_cli_demo_reuses_the_keys_and_starts_afresh(first):
     assert keys == first["keys"]
     with Ledger.open(d / "ledger.db") as ledger:
         assert ledger.genesis.hash() != first["genesis"]  # a new committee, a new ledger
-        assert ledger.state().entries == 5
+        assert ledger.state().entries == 6
     assert sorted(p.name for p in (d / "txs").iterdir()) == TXS
     assert sorted(p.name for p in (d / "wallets").iterdir()) == ["alice.json", "bob.json", "option-for-bob.json"]
     assert (d / "oracle" / "committee.json").is_file() and (d / "ledger.db").is_file()
@@ -118,7 +127,7 @@ def test_the_transactions_replay_onto_a_new_ledger(first, tmp_path):
             ok("oracle", "post", "--db", replay, d / "txs" / name)
         else:
             ok("ledger", "submit", "--db", replay, d / "txs" / name)
-    fails(1, "rejected: nullifier", "ledger", "submit", "--db", replay, d / "txs" / "004-settle.json")
+    fails(1, "rejected: nullifier", "ledger", "submit", "--db", replay, d / "txs" / "005-settle.json")
     with Ledger.open(d / "ledger.db") as original, Ledger.open(replay) as copy:
         a, b = original.state(), copy.state()
         assert (a.root, a.pool_balance, a.leaf_count, a.entries) == (b.root, b.pool_balance, b.leaf_count, b.entries)

@@ -52,10 +52,12 @@ def test_margin_check_plots_and_proves(tmp_path):
 def test_private_settlement(tmp_path):
     text = run("private_settlement.py", tmp_path, "--keys", shared_keys())
     assert "keys in" in text and "loaded" in text
-    assert "price report accepted as entry 3: settlement price 57250" in text
+    assert "spot report accepted as entry 2: spot 62000, margin grid 31000 43400 49600 55800 68200 74400 80600 93000" in text
+    assert "open accepted as entry 3: public root, nf_in, cm_option, cm_change, asset, grid[0..7]" in text
+    assert "price report accepted as entry 4: settlement price 57250" in text
     assert "the holder's wallet now holds 1375" in text
     assert "the writer's wallet: 48625" in text
-    assert "audit: OK; 5 entries, 4 proofs, pool 48625" in text
+    assert "audit: OK; 6 entries, 4 proofs, pool 48625" in text
     assert all((tmp_path / n).is_file() for n in ("ledger.db", "writer.json", "holder.json"))
 
 
@@ -63,6 +65,6 @@ def test_tamper_audit(tmp_path):
     text = run("tamper_audit.py", tmp_path, "--keys", shared_keys())
     original, proof, leaf = text.split("\n\n")[1:4]
     assert original.strip() == "audit of the original: OK: every check holds"
-    assert "FAILED" in proof and "#2 [proof]" in proof
-    assert "FAILED" in leaf and "#2 [commitment] the stored leaf 1 differs" in leaf
+    assert "FAILED" in proof and "#3 [proof]" in proof
+    assert "FAILED" in leaf and "#3 [commitment] the stored leaf 1 differs" in leaf
     assert (tmp_path / "tampered-proof.db").is_file()

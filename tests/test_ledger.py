@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import sqlite3
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from tests.ledger_fixtures import (
     ASSET,
     GRID,
+    SPOT,
     FakeClock,
     World,
     assert_rejected,
@@ -29,6 +31,7 @@ from zkopt.errors import LedgerRejected, MalformedInput, MalformedKey, Malformed
 from zkopt.field import R
 from zkopt.groth16 import Proof, verify
 from zkopt.ledger import CircuitEntry, Genesis, Ledger, Transaction, oracle, schema
+from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
 
 
@@ -64,16 +67,16 @@ def withdraw_values(world, amount=10, root=None, nf=None):
 def test_scenario_is_accepted_and_audits_clean(world):
     scenario = run_scenario(world)
     receipts = scenario.receipts
-    assert [r.seq for r in receipts.values()] == [1, 2, 3, 4, 5]
-    assert [r.kind for r in receipts.values()] == ["deposit", "open", "price", "settle", "withdraw"]
+    assert [r.seq for r in receipts.values()] == [1, 2, 3, 4, 5, 6]
+    assert [r.kind for r in receipts.values()] == ["deposit", "price", "open", "price", "settle", "withdraw"]
     assert receipts["open"].leaf_indices == (1, 2) and receipts["settle"].leaf_indices == (3, 4)
     state = world.ledger.state()
-    assert state.entries == 5 and state.leaf_count == 6
+    assert state.entries == 6 and state.leaf_count == 6
     assert state.pool_balance == 9_000_000_000_000 - 500_000_000_000
     assert state.head_hash == receipts["withdraw"].entry_hash
     report = audit(world.ledger, rng=random.Random(1))
     assert report.ok, report.to_text()
-    assert report.proofs_checked == 4 and report.signatures_checked == 3
+    assert report.proofs_checked == 4 and report.signatures_checked == 5
 
 
 def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path):
@@ -93,9 +96,9 @@ def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path)
         assert ledger.recent_roots()[-1] == ledger.root
         root, siblings, directions = ledger.membership(2)
         assert root == ledger.root and (siblings, directions) == native.path(2)
-        assert [e["seq"] for e in ledger.entries()] == [1, 2, 3, 4, 5]
-        assert [e["entry_type"] for e in ledger.entries(3)] == ["price", "tx", "tx"]
-        assert ledger.find_commitment(scenario.notes["option"].commitment()) == (1, 2)
+        assert [e["seq"] for e in ledger.entries()] == [1, 2, 3, 4, 5, 6]
+        assert [e["entry_type"] for e in ledger.entries(4)] == ["price", "tx", "tx"]
+        assert ledger.find_commitment(scenario.notes["option"].commitment()) == (1, 3)
         assert ledger.find_commitment(12345) is None
         assert ledger.is_spent(scenario.notes["option"].nullifier())
         assert not ledger.is_spent(scenario.notes["holder_change"].rho)
@@ -107,9 +110,11 @@ def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path)
 def test_roots_window_counts_transactions_not_leaves(world):
     # open appends two leaves but adds one root: the window is of ledger states.
     deposit(world)
+    world.post_spot(ASSET, SPOT)  # a price report adds no root
     count = len(world.ledger.recent_roots())
     fresh = world.fresh
-    world.submit("open", root=world.ledger.root, nf_in=fresh(), cm_option=fresh(), cm_change=fresh(), grid=GRID)
+    root = world.ledger.root
+    world.submit("open", root=root, nf_in=fresh(), cm_option=fresh(), cm_change=fresh(), asset=ASSET, grid=GRID)
     assert len(world.ledger.recent_roots()) == count + 1
 
 
@@ -163,7 +168,7 @@ def test_replayed_settlement_with_a_fresh_proof_is_rejected(world):
     # Twin: the same statement with a fresh nullifier (and outputs) passes every other check.
     values.update(nf_option=world.fresh(), cm_holder=world.fresh(), cm_writer=world.fresh())
     public, proof = prove_standin("settle", values, random.Random(1000))
-    assert world.ledger.submit("settle", public, proof).seq == 6
+    assert world.ledger.submit("settle", public, proof).seq == 7
 
 
 def test_replayed_settlement_with_a_rerandomised_proof_is_rejected(world):
@@ -203,8 +208,9 @@ def test_a_deposit_reusing_a_commitment_is_rejected(world):
 
 def test_one_transaction_creating_the_same_commitment_twice_is_rejected(world):
     deposit(world)
+    world.post_spot(ASSET, SPOT)
     cm = world.fresh()
-    values = dict(root=world.ledger.root, nf_in=world.fresh(), cm_option=cm, cm_change=cm, grid=GRID)
+    values = dict(root=world.ledger.root, nf_in=world.fresh(), cm_option=cm, cm_change=cm, asset=ASSET, grid=GRID)
     public, proof = world.prove("open", **values)
     refused(world, "open", public, proof, "same commitment twice")
     values["cm_change"] = world.fresh()
@@ -221,7 +227,8 @@ def test_proof_for_another_circuit_is_rejected(world):
     public, rogue = prove_standin("withdraw", values, world.rng, power=3)
     refused(world, "withdraw", public, rogue, "does not verify under the withdraw")
     # The open circuit's proof submitted as a withdrawal: wrong shape altogether.
-    open_public, open_proof = world.prove("open", root=world.ledger.root, nf_in=1, cm_option=2, cm_change=3, grid=GRID)
+    open_values = dict(root=world.ledger.root, nf_in=1, cm_option=2, cm_change=3, asset=ASSET, grid=GRID)
+    open_public, open_proof = world.prove("open", **open_values)
     refused(world, "withdraw", open_public, open_proof, "takes 5 public inputs")
     # A withdrawal's proof presented as a deposit: the deposit key rejects it.
     public_w, proof_w = world.prove("withdraw", **values)
@@ -354,6 +361,129 @@ def test_settle_price_not_attested_or_wrong_is_rejected(world):
     world.ledger.submit("settle", public, proof)
 
 
+# --- the margin policy: an open's grid is the ledger's, from the last attested spot -------------------
+
+
+def open_values(world, grid, asset=ASSET):
+    fresh = world.fresh
+    return dict(root=world.ledger.root, nf_in=fresh(), cm_option=fresh(), cm_change=fresh(), asset=asset, grid=grid)
+
+
+def test_open_on_the_ledgers_margin_grid_is_accepted(world):
+    deposit(world)
+    world.post_spot(ASSET, SPOT)
+    assert world.ledger.margin_grid(ASSET) == GRID == payoff.default_grid(SPOT, world.genesis.margin_shocks)
+    assert world.ledger.spot_price(ASSET).price == SPOT
+    receipt = world.submit("open", **open_values(world, GRID))
+    assert receipt.kind == "open" and receipt.seq == 3
+    assert audit(world.ledger, rng=random.Random(1)).ok
+
+
+@pytest.mark.parametrize(
+    "grid, given",
+    [
+        ([g // 2 for g in GRID], f"given [{GRID[0] // 2} .. {GRID[-1] // 2}]"),  # a grid below a call's strike
+        (GRID[:-1] + [GRID[-1] - 1], f"given [{GRID[0]} .. {GRID[-1] - 1}]"),  # one point off
+        (list(reversed(GRID)), f"given [{GRID[0]} .. {GRID[-1]}]"),  # same prices, another order
+    ],
+    ids=["halved", "one-point-off", "reordered"],
+)
+def test_open_with_another_grid_is_rejected(world, grid, given):
+    deposit(world)
+    world.post_spot(ASSET, SPOT)
+    public, proof = world.prove("open", **open_values(world, grid))
+    reason = refused(world, "open", public, proof, "the margin grid is not the ledger's")
+    assert f"expected [{GRID[0]} .. {GRID[-1]}] (spot {SPOT} x the genesis shocks)" in reason and given in reason
+    # Twin: the same transaction with the ledger's grid passes.
+    world.submit("open", **open_values(world, GRID))
+
+
+def test_open_without_an_attested_spot_is_rejected(world):
+    deposit(world)
+    public, proof = world.prove("open", **open_values(world, GRID))
+    refused(world, "open", public, proof, f"no attested spot price for asset {ASSET}")
+    with pytest.raises(LedgerRejected, match="no attested spot price"):
+        world.ledger.margin_grid(ASSET)
+    assert world.ledger.spot_price(ASSET) is None
+    # Another asset's spot is no spot for this one.
+    other = int.from_bytes(b"ETH-USD", "big")
+    world.post_spot(other, SPOT)
+    refused(world, "open", public, proof, "no attested spot price")
+    assert world.ledger.margin_grid(other) == GRID
+    # Twin: once the asset has a spot, the same proof is accepted.
+    world.post_spot(ASSET, SPOT)
+    world.ledger.submit("open", public, proof)
+
+
+def test_a_newer_spot_changes_the_required_grid(world):
+    deposit(world)
+    world.post_spot(ASSET, SPOT)
+    old = world.submit("open", **open_values(world, GRID))
+    world.clock.advance(60)
+    newer = 32_000_000_000
+    world.post_spot(ASSET, newer)
+    required = payoff.default_grid(newer)
+    assert world.ledger.margin_grid(ASSET) == required != GRID
+    public, proof = world.prove("open", **open_values(world, GRID))
+    reason = refused(world, "open", public, proof, f"spot {newer} x the genesis shocks")
+    assert f"expected [{required[0]} .. {required[-1]}]" in reason
+    world.submit("open", **open_values(world, required))
+    # A settlement report of an expiry after the spot's is the newest spot once it is posted.
+    world.clock.advance(60)
+    world.ledger.post_price(world.attest(ASSET, world.clock.t - 10, [29_000_000_000] * 2, world.clock.t))
+    assert world.ledger.margin_grid(ASSET) == payoff.default_grid(29_000_000_000)
+    assert old.seq == 3 and audit(world.ledger, rng=random.Random(2)).ok
+
+
+def test_margin_shocks_are_part_of_the_genesis():
+    members = member_keys(3)
+    good = make_genesis(members, 2)
+    assert good.margin_shocks == payoff.DEFAULT_SHOCKS
+    assert good.to_json()["margin_shocks"] == list(payoff.DEFAULT_SHOCKS)
+    other = dataclasses.replace(good, margin_shocks=tuple(s // 2 for s in payoff.DEFAULT_SHOCKS))
+    assert other.hash() != good.hash()
+    assert Genesis.from_json(json.loads(json.dumps(other.to_json()))).hash() == other.hash()
+    for shocks, match in [
+        ((100_000,) * 7, "takes 8 grid prices but the genesis lists 7 margin shocks"),
+        ((100_000,) * 9, "lists 9 margin shocks"),
+        ((), "no margin shock"),
+        ((-1_000_001,) + (0,) * 7, "margin shock 0"),
+        ((0,) * 7 + (True,), "margin shock 7"),
+        ("shocks!", "list of integers"),
+    ]:
+        with pytest.raises(MalformedInput, match=re.escape(match)):
+            dataclasses.replace(good, margin_shocks=shocks)
+    # Without an open circuit any non-empty list of valid shocks is accepted.
+    deposit_only = Genesis(
+        {"deposit": good.circuits["deposit"]}, good.committee, 2, margin_shocks=(-500_000, 500_000)
+    )
+    assert deposit_only.margin_shocks == (-500_000, 500_000)
+
+
+def test_a_ledger_with_other_shocks_requires_their_grid(tmp_path, rng):
+    shocks = (-900_000, -600_000, -300_000, 0, 100_000, 300_000, 600_000, 900_000)
+    world = World(tmp_path / "ledger.db", rng)
+    world.ledger.close()
+    world.path.unlink()
+    world.genesis = dataclasses.replace(world.genesis, margin_shocks=shocks)
+    world.ledger = Ledger.create(world.path, world.genesis, clock=world.clock)
+    try:
+        deposit(world)
+        world.post_spot(ASSET, SPOT)
+        required = payoff.default_grid(SPOT, shocks)
+        assert world.ledger.margin_grid(ASSET) == required
+        public, proof = world.prove("open", **open_values(world, GRID))
+        refused(world, "open", public, proof, f"expected [{required[0]} .. {required[-1]}]")
+        world.submit("open", **open_values(world, required))
+        world.ledger.close()
+        with Ledger.open(world.path) as reopened:
+            assert reopened.genesis.margin_shocks == shocks and reopened.genesis.hash() == world.genesis.hash()
+        world.ledger = Ledger.open(world.path, clock=world.clock)
+        assert audit(world.ledger, rng=random.Random(3)).ok
+    finally:
+        world.ledger.close()
+
+
 # --- genesis, files, schema -------------------------------------------------------------------------
 
 
@@ -397,12 +527,12 @@ def test_open_grid_needs_at_least_eight_prices():
 
     class SmallGrid(StandIn):
         def define(self, cs):
-            for n in ("root", "nf_in", "cm_option", "cm_change", *(f"grid[{i}]" for i in range(7))):
+            for n in ("root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(7))):
                 x = cs.public_input(n)
                 cs.mul(x, x, f"sq/{n}")
 
     vk = setup(r1cs.compile(SmallGrid("open")), random.Random(5)).vk
-    names = ["root", "nf_in", "cm_option", "cm_change", *(f"grid[{i}]" for i in range(7))]
+    names = ["root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(7))]
     with pytest.raises(MalformedInput, match="at least 8"):
         Genesis({"open": CircuitEntry.from_vk(vk, names)}, [oracle.public_key_bytes(member_keys(1)[0])], 1)
 
@@ -427,6 +557,19 @@ def test_open_refuses_a_changed_genesis(world):
     conn.close()
     with pytest.raises(MalformedInput, match="genesis does not match"):
         Ledger.open(world.path)
+    conn = sqlite3.connect(world.path)
+    conn.execute("UPDATE genesis SET root_history = root_history - 1, margin_shocks = '[0, 0, 0, 0, 0, 0, 0, 0]'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(MalformedInput, match="genesis does not match"):
+        Ledger.open(world.path)
+    conn = sqlite3.connect(world.path)
+    conn.execute("UPDATE genesis SET margin_shocks = NULL")  # what migrating a file made before the policy leaves
+    conn.commit()
+    conn.close()
+    with pytest.raises(MalformedInput, match="created before the margin policy"):
+        Ledger.open(world.path)
+    assert "created before the margin policy" in audit(world.path).to_text()
 
 
 def test_schema_version_and_migrations(world):

@@ -1,6 +1,7 @@
 """The scripted scenario of the ledger tests, with the REAL circuits at depth 4, through the Python API.
 
-Deposit, open a margin-checked call, report the price after expiry, settle,
+Deposit, attest a spot, open a call margin-checked on the ledger's grid
+(the spot x the genesis shocks), report the price after expiry, settle,
 withdraw part of the payout: every proof is a real Groth16 proof of the
 project's circuits (keys shared with the CLI tests), every transaction is
 accepted, and the auditor finds nothing. Then the negative twins: the
@@ -23,6 +24,7 @@ from tests.ledger_fixtures import (
     QUANTITY,
     RECIPIENT,
     SETTLE_PRICE,
+    SPOT,
     STRIKE,
     WITHDRAW,
     FakeClock,
@@ -96,9 +98,14 @@ def scenario(keys, tmp_path_factory):
     receipts = {}
 
     receipts["deposit"], _, _ = market.submit("deposit", deposit.inputs(cash))
+    now = market.clock.t
+    spot = [oracle.sign(Observation(ASSET, now, SPOT, now), market.members[i]) for i in (0, 1)]
+    receipts["spot"] = market.ledger.post_price(spot)
+    grid = market.ledger.margin_grid(ASSET)
+    assert grid == GRID
     rho_change = rng.randrange(1, 2**250)
     receipts["open"], _, _ = market.submit(
-        "open", open_position.inputs(cash, sk_writer, market.tree, 0, option, rho_change, GRID)
+        "open", open_position.inputs(cash, sk_writer, market.tree, 0, option, rho_change, grid)
     )
     market.clock.advance(3600 + 120)
     observed = market.clock.t - 60
@@ -132,7 +139,7 @@ def scenario(keys, tmp_path_factory):
 
 def test_every_transaction_is_accepted_and_the_books_balance(scenario):
     receipts, market = scenario["receipts"], scenario["market"]
-    assert [receipts[k].seq for k in ("deposit", "open", "price", "settle", "withdraw")] == [1, 2, 3, 4, 5]
+    assert [receipts[k].seq for k in ("deposit", "spot", "open", "price", "settle", "withdraw")] == [1, 2, 3, 4, 5, 6]
     assert receipts["price"].price == SETTLE_PRICE  # the lower median of the two signed prices
     state = market.ledger.state()
     assert state.pool_balance == DEPOSIT - WITHDRAW
@@ -140,16 +147,16 @@ def test_every_transaction_is_accepted_and_the_books_balance(scenario):
     holder, writer = scenario["holder_note"], scenario["writer_note"]
     assert holder.amount == payoff.payout(CALL, STRIKE, QUANTITY, COLLATERAL, SETTLE_PRICE) > WITHDRAW
     assert holder.amount + writer.amount == COLLATERAL
-    assert market.ledger.find_commitment(writer.commitment()) == (receipts["settle"].leaf_indices[1], 4)
+    assert market.ledger.find_commitment(writer.commitment()) == (receipts["settle"].leaf_indices[1], 5)
 
 
 def test_audit_passes_and_disclosure_finds_the_settled_option(scenario):
     market = scenario["market"]
     report = audit(market.ledger, rng=random.Random(3))
     assert report.ok, report.to_text()
-    assert (report.transactions, report.price_reports, report.proofs_checked) == (4, 1, 4)
+    assert (report.transactions, report.price_reports, report.proofs_checked) == (4, 2, 4)
     disclosed = check_disclosure(market.ledger, export_opening(scenario["option"]))
-    assert (disclosed.leaf_index, disclosed.seq, disclosed.spent_in) == (scenario["option_index"], 2, 4)
+    assert (disclosed.leaf_index, disclosed.seq, disclosed.spent_in) == (scenario["option_index"], 3, 5)
 
 
 def test_a_replayed_settlement_is_rejected_and_changes_nothing(scenario):

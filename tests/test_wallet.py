@@ -24,6 +24,7 @@ from zkopt.audit import export_opening
 from zkopt.errors import LedgerRejected, MalformedInput
 from zkopt.field import R
 from zkopt.ledger import FinalPrice, Observation, oracle
+from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
 from zkopt.native.notes import CALL, PUT, CashNote, OptionNote, public_key
 from zkopt.wallet import (
@@ -222,6 +223,7 @@ class FakeLedger:
         self.leaves: dict[int, tuple[int, int]] = {}
         self.nullifiers: dict[int, int] = {}
         self.prices: dict[tuple[int, int], int] = {}
+        self.spots: dict[int, int] = {}
         self.reject: str | None = None
         self.submitted = []
         self.genesis = SimpleNamespace(
@@ -239,6 +241,11 @@ class FakeLedger:
 
     def nullifier_seq(self, nf):
         return self.nullifiers.get(nf)
+
+    def margin_grid(self, asset):
+        if asset not in self.spots:
+            raise LedgerRejected(f"no attested spot price for asset {asset}")
+        return payoff.default_grid(self.spots[asset])
 
     def final_price(self, asset, expiry):
         price = self.prices.get((asset, expiry))
@@ -403,6 +410,13 @@ def test_wallet_refuses_nonsense_before_proving(rng, monkeypatch):
         writer.open_position(ledger, None, collateral=100 * SCALE - 1, **terms)
     with pytest.raises(MalformedInput, match="takes 8 grid prices"):
         writer.open_position(ledger, None, collateral=100 * SCALE, **{**terms, "grid": grid[:7]})
+    # Without a grid the wallet takes the ledger's, which needs an attested spot of the asset.
+    ledger_terms = {k: v for k, v in terms.items() if k != "grid"}
+    with pytest.raises(WalletError, match="no attested spot price for ETH-USD: the ledger's margin grid"):
+        writer.open_position(ledger, None, collateral=100 * SCALE, ticker="ETH-USD", **ledger_terms)
+    ledger.spots[asset_id("ETH-USD")] = 100 * SCALE  # grid 50 .. 150, as above
+    with pytest.raises(WalletError, match=r"does not cover the worst loss 100 \(at the grid price 150\)"):
+        writer.open_position(ledger, None, collateral=100 * SCALE - 1, **ledger_terms)
     with pytest.raises(WalletError, match="collateral of 6000"):
         writer.open_position(ledger, None, collateral=6_000 * SCALE, **{**terms, "kind": PUT})
     with pytest.raises(MalformedInput, match="positive"):

@@ -358,6 +358,7 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
                 for kind, e in sorted(genesis.circuits.items())
             },
             "committee": {"threshold": genesis.threshold, "members": [m.hex() for m in genesis.committee]},
+            "margin_shocks": list(genesis.margin_shocks),
         }
         log = []
         if list_entries:
@@ -384,6 +385,8 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
     for kind, c in info["circuits"].items():
         click.echo(f"circuit       {kind:<9} vk sha256 {c['vk_sha256'][:16]}... public: {_public_summary(c['public_names'])}")
     click.echo(f"oracle        {genesis.threshold} of {len(genesis.committee)} signatures")
+    shocks = " ".join(f"{shock / 10_000:+g}%" for shock in genesis.margin_shocks)
+    click.echo(f"margin grid   last attested spot x (1 + shock), shocks {shocks}")
     for i, member in enumerate(info["committee"]["members"]):
         click.echo(f"  member {i}    {member}")
     for item in log:
@@ -625,34 +628,41 @@ def wallet_deposit(wallet_file, db, keys_dir, amount, out, as_json):
 @click.option("--quantity", required=True, type=AMOUNT, help="Quantity (6 decimals).")
 @click.option("--expiry", required=True, type=TIME, help="Expiry: Unix seconds or ISO 8601.")
 @click.option("--collateral", required=True, type=AMOUNT, help="Collateral locked from one cash note.")
-@click.option("--spot", required=True, type=AMOUNT, help="Spot price; the margin grid is spot x (1 + shock), shocks -50%..+50%.")
 @click.option("--share", "share", type=click.Path(dir_okay=False), help="Write the option's opening here for the holder (`wallet import`).")
 @OUT
 @JSON
 @_handle_errors
-def wallet_open(wallet_file, db, keys_dir, holder, asset, option_kind, strike, quantity, expiry, collateral, spot,
+def wallet_open(wallet_file, db, keys_dir, holder, asset, option_kind, strike, quantity, expiry, collateral,
                 share, out, as_json):
-    """Write an option to HOLDER as its writer, locking COLLATERAL; the proof checks the margin over the grid."""
+    """Write an option to HOLDER as its writer, locking COLLATERAL; the proof checks the margin over the grid.
+
+    The grid is the ledger's (the only one it accepts): the last attested spot
+    of ASSET x the genesis margin shocks. With --out the ledger is still read
+    for it, so the transaction must be submitted before a newer spot arrives.
+    """
     from zkopt.audit import export_opening
-    from zkopt.native import payoff
     from zkopt import wallet as wallet_lib
     from zkopt.native.notes import CALL, PUT
 
     asset_id = wallet_lib.asset_id(asset)
-    grid = payoff.default_grid(spot)
 
     def action(w, lg, k, submit, status):
         return w.open_position(
             lg, k, holder_pk=holder, asset=asset_id, kind=CALL if option_kind == "call" else PUT, strike=strike,
-            quantity=quantity, expiry=expiry, collateral=collateral, grid=grid, ticker=asset,
-            submit=submit, status=status,
+            quantity=quantity, expiry=expiry, collateral=collateral, ticker=asset, submit=submit, status=status,
         )
 
     loaded, outcome = _run_tx(wallet_file, db, keys_dir, out, action)
+    grid = outcome.tx.grid or []
     extra = {}
     if share:
         wallet_lib.write_json_atomic(share, export_opening(outcome.tx.share), 0o600)
         extra["share"] = share
+    if as_json:
+        extra["grid"] = [str(g) for g in grid]
+    else:
+        shown = " ".join(wallet_lib.format_amount(g) for g in grid)
+        extra["grid"] = f"{shown} (the ledger's: last attested spot of {asset} x the genesis margin shocks)"
     _report_tx(loaded, outcome, db, out, as_json, extra)
 
 

@@ -5,17 +5,18 @@ builds or loads the Groth16 keys of the four transaction circuits
 (``keys/``, kept between runs), creates an oracle committee of three members
 of which any two settle a price (``oracle/``), a new ledger (``ledger.db``)
 and two traders' wallets (``wallets/alice.json``, the writer, and
-``wallets/bob.json``, the holder). Then alice deposits cash, writes bob a
-call with its margin check, two of the three oracle members sign the price
-at expiry, bob settles privately and withdraws his payout, alice's wallet
+``wallets/bob.json``, the holder). Then alice deposits cash, two of the three
+oracle members attest the ETH-USD spot, alice writes bob a call margin-checked
+on the ledger's grid (that spot x the genesis shocks), two members sign the
+price at expiry, bob settles privately and withdraws his payout, alice's wallet
 finds her share of the collateral, and the auditor replays the ledger. Every
 accepted transaction is left as ``txs/NNN-KIND.json`` (NNN is its log entry;
-the price report is ``NNN-price.json``), so ``zkopt ledger submit`` and
+the spot and the settlement price reports are ``NNN-price.json``), so ``zkopt ledger submit`` and
 ``zkopt oracle post`` can replay them onto a new ledger.
 
 Time: the story spans two days that end now. The ledger's clock is a
-scripted clock that reads the story's time at each step (deposit and open two
-days ago, expiry a day later, the price report and settlement after it, all
+scripted clock that reads the story's time at each step (deposit, spot and
+open two days ago, expiry a day later, the price report and settlement after it, all
 before the real present), so a replay with the real clock later passes the
 same checks. A second run in the same directory starts a fresh ledger, fresh
 wallets and a fresh committee, and reuses the keys (rebuilt only when they
@@ -61,6 +62,7 @@ QUANTITY = 2 * SCALE
 COLLATERAL = 3_200 * SCALE
 SHORT_COLLATERAL = 2_500 * SCALE
 PRICES = (3_400 * SCALE, None, 3_401_250_000)  # member 2 does not sign
+SPOT_PRICES = (SPOT, SPOT, None)  # the spot before the open: members 1 and 2 sign, member 3 is silent
 RECIPIENT_TEXT = "acct:bob-bank-42"
 THRESHOLD = 2
 MEMBERS = 3
@@ -200,6 +202,7 @@ def run(
     expiry = (start_of_story // 3600 + 24) * 3600  # a round hour, one day after the option is written
     times = {
         "deposit": start_of_story,
+        "spot": start_of_story + 30,  # attested (and observed) then; the ledger takes it as the spot from then on
         "open": start_of_story + 60,
         "observed": expiry + 60,
         "price": expiry + 120,
@@ -272,11 +275,27 @@ def run(
         for line in _public_lines(out.tx.names, out.tx.public):
             echo(f"    {line}")
 
-        # 4. Open a call, margin-checked.
+        # 4. The spot: two of three members attest it, so the ledger can fix the margin grid.
+        t0 = time.perf_counter()
+        clock.t = times["spot"]
+        asset = asset_id(TICKER)
+        spot_signed = [
+            oracle.sign(Observation(asset, times["spot"], price, times["spot"]), members[i])
+            for i, price in enumerate(SPOT_PRICES) if price is not None
+        ]
+        spot_receipt = ledger.post_price(spot_signed)
+        save_tx(spot_receipt.seq, "price", {"attestations": [a.to_json() for a in spot_signed]})
+        shocks = " ".join(f"{s / 10_000:+g}%" for s in genesis.margin_shocks)
+        seconds = step("spot", t0)
+        echo(f"[4] spot      {format_time(clock.t)}: oracle members 1 and 2 sign the {TICKER} spot, "
+             f"{format_amount(spot_receipt.price)} (member 3 is silent)  ({seconds:.1f} s)")
+        echo("    the margin grid is the ledger's: the last attested spot x the genesis shocks")
+        echo(f"    ({shocks}); an open with any other grid is rejected")
+
+        # 5. Open a call, margin-checked on the ledger's grid.
         t0 = time.perf_counter()
         clock.t = times["open"]
-        asset = asset_id(TICKER)
-        grid = payoff.default_grid(SPOT)
+        grid = ledger.margin_grid(asset)
         worst = payoff.worst_loss(CALL, STRIKE, QUANTITY, grid)
         # An under-collateralised twin cannot even be proven: the circuit names the grid point it fails.
         short_option = OptionNote(asset, CALL, STRIKE, QUANTITY, expiry, SHORT_COLLATERAL, bob.pk, alice.pk, 1)
@@ -286,7 +305,7 @@ def run(
         failing = r1cs.solve(circuits.build("open", {"depth": depth, "grid": len(grid)}), inputs).which_unsatisfied()
         out = alice.open_position(
             ledger, keys, holder_pk=bob.pk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY,
-            expiry=expiry, collateral=COLLATERAL, grid=grid, ticker=TICKER, status=status,
+            expiry=expiry, collateral=COLLATERAL, ticker=TICKER, status=status,
         )
         save_tx(out.receipt.seq, "open", out.tx.to_json())
         option = out.tx.share
@@ -298,10 +317,11 @@ def run(
         bob.sync(ledger)
         bob.save()
         seconds = step("open", t0)
-        echo(f"[4] open      {format_time(clock.t)}: alice writes bob a call on {TICKER}, strike {format_amount(STRIKE)}, "
+        echo(f"[5] open      {format_time(clock.t)}: alice writes bob a call on {TICKER}, strike {format_amount(STRIKE)}, "
              f"quantity {format_amount(QUANTITY)}, expiry {format_time(expiry)}  (proof {out.tx.prove_seconds:.1f} s, "
              f"step {seconds:.1f} s)")
-        echo(f"    margin: on the scenario grid (spot {format_amount(SPOT)} -50% .. +50%) alice's worst loss is "
+        echo(f"    margin: on the ledger's grid (the attested spot {format_amount(spot_receipt.price)} x the genesis "
+             f"shocks, {format_amount(min(grid))} .. {format_amount(max(grid))}) alice's worst loss is "
              f"{format_amount(worst)}, at {format_amount(max(grid))};")
         echo(f"    her collateral {format_amount(COLLATERAL)} covers it (change {format_amount(DEPOSIT - COLLATERAL)}), "
              "and the proof shows so without revealing either number.")
@@ -310,7 +330,7 @@ def run(
         for line in _public_lines(out.tx.names, out.tx.public):
             echo(f"    {line}")
 
-        # 5. The price at expiry: two of three members sign.
+        # 6. The price at expiry: two of three members sign.
         t0 = time.perf_counter()
         clock.t = times["price"]
         signed = [
@@ -321,12 +341,12 @@ def run(
         save_tx(receipt.seq, "price", {"attestations": [a.to_json() for a in signed]})
         seconds = step("price", t0)
         quotes = " and ".join(format_amount(p) for p in PRICES if p is not None)
-        echo(f"[5] price     {format_time(clock.t)}: oracle members 1 and 3 sign {quotes} (member 2 is silent)  "
+        echo(f"[6] price     {format_time(clock.t)}: oracle members 1 and 3 sign {quotes} (member 2 is silent)  "
              f"({seconds:.1f} s)")
         echo(f"    the ledger checks both signatures and takes the lower median, {format_amount(receipt.price)}, as the "
              f"settlement price of {TICKER} at {format_time(expiry)}")
 
-        # 6. Bob settles privately.
+        # 7. Bob settles privately.
         t0 = time.perf_counter()
         clock.t = times["settle"]
         option_id = note_id(option)
@@ -334,7 +354,7 @@ def run(
         save_tx(out.receipt.seq, "settle", out.tx.to_json())
         holder_note, writer_note = option.settlement_notes(receipt.price)
         seconds = step("settle", t0)
-        echo(f"[6] settle    {format_time(clock.t)}: bob settles option {option_id}  (proof {out.tx.prove_seconds:.1f} s, "
+        echo(f"[7] settle    {format_time(clock.t)}: bob settles option {option_id}  (proof {out.tx.prove_seconds:.1f} s, "
              f"step {seconds:.1f} s)")
         echo(f"    he gets {format_amount(holder_note.amount)} = {format_amount(QUANTITY)} x ({format_amount(receipt.price)}"
              f" - {format_amount(STRIKE)}) and alice {format_amount(writer_note.amount)} of her collateral, as two new "
@@ -343,7 +363,7 @@ def run(
         for line in _public_lines(out.tx.names, out.tx.public):
             echo(f"    {line}")
 
-        # 7. Bob withdraws the payout.
+        # 8. Bob withdraws the payout.
         t0 = time.perf_counter()
         clock.t = times["withdraw"]
         recipient = int.from_bytes(RECIPIENT_TEXT.encode(), "big")
@@ -352,7 +372,7 @@ def run(
         alice.sync(ledger)
         alice.save()
         seconds = step("withdraw", t0)
-        echo(f"[7] withdraw  {format_time(clock.t)}: bob withdraws his {format_amount(holder_note.amount)} to "
+        echo(f"[8] withdraw  {format_time(clock.t)}: bob withdraws his {format_amount(holder_note.amount)} to "
              f"{RECIPIENT_TEXT!r}  (proof {out.tx.prove_seconds:.1f} s, step {seconds:.1f} s)")
         echo(f"    alice's wallet finds her settlement note on its own: balance {format_amount(alice.balance())} "
              f"(change {format_amount(DEPOSIT - COLLATERAL)} + {format_amount(writer_note.amount)})")
@@ -362,7 +382,7 @@ def run(
     finally:
         ledger.close()
 
-    # 8. Audit.
+    # 9. Audit.
     t0 = time.perf_counter()
     if status:
         status(f"auditing {ledger_path}")
@@ -370,7 +390,7 @@ def run(
     result.audit = report
     seconds = step("audit", t0)
     verdict = "OK, every check holds" if report.ok else f"FAILED, {len(report.findings)} findings"
-    echo(f"[8] audit     replayed {report.entries} entries from genesis, re-checking {report.proofs_checked} proofs, "
+    echo(f"[9] audit     replayed {report.entries} entries from genesis, re-checking {report.proofs_checked} proofs, "
          f"{report.signatures_checked} oracle signatures, the tree and the pool -> {verdict}  ({seconds:.1f} s)")
     for finding in report.findings:
         echo(f"    {finding}")
@@ -391,8 +411,9 @@ def run(
     result.leaked = _leaks(ledger_path, private)
 
     echo("")
-    echo("What was public (in ledger.db, for anyone): the deposit and withdrawal amounts, the asset id, expiry and")
-    echo("  settlement price, the margin grid, note commitments, nullifiers, Merkle roots, proofs, oracle signatures.")
+    echo("What was public (in ledger.db, for anyone): the deposit and withdrawal amounts, the spot, the asset id (also")
+    echo("  of the new position), expiry and settlement price, the margin grid, note commitments, nullifiers, Merkle")
+    echo("  roots, proofs, oracle signatures.")
     echo(f"What stayed private (only in the wallets): strike {format_amount(STRIKE)}, quantity "
          f"{format_amount(QUANTITY)}, collateral {format_amount(COLLATERAL)},")
     echo(f"  alice's change {format_amount(DEPOSIT - COLLATERAL)} and settlement {format_amount(writer_note.amount)},"
@@ -406,7 +427,7 @@ def run(
     echo(f"Ledger: {state.entries} entries, {state.leaf_count} notes, pool balance {format_amount(state.pool_balance)}.")
     echo("")
     echo(f"Files in {directory}/: ledger.db, keys/, wallets/ (alice.json, bob.json), oracle/ (member keys, committee.json),")
-    echo("  txs/ (every accepted transaction and the price report). Replay them onto a new ledger:")
+    echo("  txs/ (every accepted transaction and both price reports). Replay them onto a new ledger:")
     echo(f"  zkopt ledger init --db replay.db --keys {directory / 'keys'} --committee {committee_file} "
          f"--depth {depth} --threshold {THRESHOLD}")
     for path in result.files:

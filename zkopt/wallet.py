@@ -531,6 +531,7 @@ class Built:
     spends: list[str] = field(default_factory=list)
     creates: list[WalletNote] = field(default_factory=list)
     share: OptionNote | None = None
+    grid: list[int] | None = None
     prove_seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -853,17 +854,20 @@ class Wallet:
         quantity: int,
         expiry: int,
         collateral: int,
-        grid: Sequence[int],
+        grid: Sequence[int] | None = None,
         ticker: str | None = None,
         submit: bool = True,
         status: Status | None = None,
     ) -> Outcome:
-        """Write an option to ``holder_pk``, locking ``collateral`` from one cash note; margin-checked over ``grid``.
+        """Write an option to ``holder_pk``, locking ``collateral`` from one cash note; margin-checked over the grid.
 
+        The grid is the ledger's, ``ledger.margin_grid(asset)`` (the asset's
+        last attested spot x the genesis margin shocks): the only grid the
+        ledger accepts. ``grid`` overrides it (tests of the ledger's refusal).
         The wallet checks the margin first (collateral >= the worst loss over
         the grid, ``payoff.margin_ok``) and says where it fails; the circuit
-        then proves it. The result's ``tx.share`` is the option note to hand
-        to the holder (``wallet import``).
+        then proves it. The result's ``tx.grid`` is the grid used and
+        ``tx.share`` the option note to hand to the holder (``wallet import``).
         """
         from zkopt.circuits import open_position
 
@@ -874,6 +878,15 @@ class Wallet:
             raise MalformedInput("the holder's public key must be a field element")
         if quantity <= 0:
             raise MalformedInput("the quantity must be positive")
+        if grid is None:
+            try:
+                grid = ledger.margin_grid(asset)
+            except LedgerRejected:
+                name = ticker or self.asset_name(asset)
+                raise WalletError(
+                    f"no attested spot price for {name}: the ledger's margin grid is the last attested spot "
+                    "x the genesis shocks, so the oracle must report a spot first"
+                ) from None
         grid = list(grid)
         names = ledger.genesis.circuits["open"].public_names if "open" in ledger.genesis.circuits else ()
         size = sum(1 for n in names if n.startswith("grid["))
@@ -896,6 +909,7 @@ class Wallet:
         built.spends = [spent.id]
         built.creates = [WalletNote(option, "open (writer)"), WalletNote(change, f"change of {spent.id}")]
         built.share = option
+        built.grid = grid
         if ticker:
             self.assets[asset] = ticker
         return self._finish(built, ledger, submit)

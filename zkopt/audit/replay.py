@@ -7,8 +7,9 @@ and each key's SHA-256; every entry hash and chain link; the Merkle tree
 (with the plain-integer ``zkopt.native.merkle.MerkleTree``, an implementation
 independent of the ledger's stored tree), every root and the recent-root
 window; the nullifier set; the pool balance; every oracle rule and signature;
-and every Groth16 proof (one batch per kind, then the failing proofs are
-named). Then it compares this with the derived tables the ledger keeps
+the margin policy (each open's grid is the genesis shocks applied to the
+asset's last spot attested earlier in the log); and every Groth16 proof (one
+batch per kind, then the failing proofs are named). Then it compares this with the derived tables the ledger keeps
 (``nullifiers``, ``leaves``, ``tree_nodes``, ``roots``, ``ledger_state``).
 
 Each finding names a log entry number (``seq``); 0 is the genesis. A file
@@ -33,12 +34,12 @@ from pathlib import Path
 from zkopt.errors import InvalidProof, LedgerRejected, MalformedInput, MalformedProof, ZkoptError
 from zkopt.groth16 import prepare, verify, verify_batch
 from zkopt.ledger import Ledger, oracle, schema
-from zkopt.ledger.store import sqlite_uri
+from zkopt.ledger.store import parse_margin_shocks, sqlite_uri
 from zkopt.ledger.genesis import MAX_TREE_DEPTH, CircuitEntry
 from zkopt.ledger.oracle import Attestation, Observation
 from zkopt.ledger.schema import U64_BOUND, fe_bytes, fe_from, u64_from
 from zkopt.ledger.transactions import SPECS
-from zkopt.native import poseidon
+from zkopt.native import payoff, poseidon
 from zkopt.native.merkle import MerkleTree, zero_hashes
 
 
@@ -143,12 +144,17 @@ class _Auditor:
 
     def genesis(self, expected_hash: bytes | None) -> bool:
         row = self.conn.execute(
-            "SELECT tree_depth, root_history, oracle_threshold, genesis_hash FROM genesis WHERE id = 1"
+            "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
         ).fetchone()
         if row is None:
             self.find(0, "genesis", "the file has no genesis")
             return False
-        self.depth, self.history, self.threshold, stored_hash = row
+        self.depth, self.history, self.threshold, stored_hash, shocks_json = row
+        try:
+            self.shocks: tuple[int, ...] | None = parse_margin_shocks(shocks_json)
+        except MalformedInput as exc:
+            self.find(0, "genesis", str(exc))
+            self.shocks = None
         self.report.genesis_hash = bytes(stored_hash)
         shape_ok = isinstance(self.depth, int) and 1 <= self.depth <= MAX_TREE_DEPTH
         if not (shape_ok and isinstance(self.history, int) and self.history >= 1):
@@ -187,9 +193,19 @@ class _Auditor:
                 self.find(0, "genesis", str(exc))
         if not isinstance(self.threshold, int) or not 1 <= self.threshold <= len(self.members):
             self.find(0, "genesis", f"oracle threshold {self.threshold!r} does not fit {len(self.members)} members")
-        recomputed = schema.genesis_hash(
-            schema.encode_genesis(self.depth, self.history, self.threshold, self.members, circuits)
-        )
+        if self.shocks is not None:
+            size = len(SPECS["open"].grid_names(self.names.get("open", ())))
+            if "open" in self.names and size != len(self.shocks):
+                count = len(self.shocks)
+                self.find(0, "genesis", f"the open circuit takes {size} grid prices, the genesis has {count} shocks")
+        try:
+            encoded = schema.encode_genesis(
+                self.depth, self.history, self.threshold, self.members, circuits, self.shocks or ()
+            )
+        except OverflowError:
+            self.find(0, "genesis", "a margin shock does not fit 64 bits")
+            encoded = b""
+        recomputed = schema.genesis_hash(encoded)
         if recomputed != self.report.genesis_hash:
             self.find(0, "genesis", "the genesis content does not match the genesis hash")
         if expected_hash is not None and bytes(expected_hash) != self.report.genesis_hash:
@@ -207,6 +223,7 @@ class _Auditor:
         self.leaf_set: set[int] = set()
         self.pool = 0
         self.prices: dict[tuple[int, int], int] = {}
+        self.spots: dict[int, list[tuple[int, int]]] = defaultdict(list)  # asset -> [(expiry, price)]
         self.batches: dict[str, list[_Tx]] = defaultdict(list)
         prev = self.report.genesis_hash
         expected = 1
@@ -299,6 +316,8 @@ class _Auditor:
                 self.find(seq, "settlement", "no price for this asset and expiry was attested earlier in the log")
             elif attested != price:
                 self.find(seq, "settlement", f"settlement price {price} differs from the attested price {attested}")
+        if spec.margin_asset:
+            self.margin(seq, accepted_at, spec, v)
         if spec.amount:
             amount = v[spec.amount]
             if amount >= U64_BOUND:
@@ -319,6 +338,33 @@ class _Auditor:
             self.leaf_set.add(cm)
         self.window.append(self.tree.root)
         self.roots.append((self.tree.root, seq))
+
+    def margin(self, seq: int, accepted_at: int, spec, v: dict[str, int]) -> None:
+        """The open's grid must be the genesis shocks applied to the asset's latest spot attested earlier in the log."""
+        asset = v[spec.margin_asset]
+        given = [v[n] for n in spec.grid_names(self.names["open"])]
+        if not given:
+            return  # an unusable open layout is already a genesis finding
+        earlier = [(expiry, price) for expiry, price in self.spots.get(asset, ()) if expiry <= accepted_at]
+        if not earlier:
+            self.find(seq, "margin", f"no spot price for asset {asset} was attested earlier in the log")
+            return
+        spot = max(earlier)[1]
+        if self.shocks is None:
+            self.find(seq, "margin", "the margin grid cannot be checked: the genesis has no usable margin shocks")
+            return
+        try:
+            required = payoff.default_grid(spot, self.shocks)
+        except ValueError as exc:
+            self.find(seq, "margin", f"the margin grid of spot {spot} is unusable: {exc}")
+            return
+        if given != required:
+            self.find(
+                seq,
+                "margin",
+                f"the grid [{min(given)} .. {max(given)}] is not the margin grid [{min(required)} .. "
+                f"{max(required)}] of the attested spot {spot}",
+            )
 
     def price_report(self, seq: int, accepted_at: int) -> bytes | None:
         row = self.conn.execute(
@@ -354,6 +400,7 @@ class _Auditor:
             self.find(seq, "oracle", "a second final price for the same asset and expiry")
         else:
             self.prices[(asset, expiry)] = price
+            self.spots[asset].append((expiry, price))
         return body
 
     # --- proofs ------------------------------------------------------------------------------

@@ -27,21 +27,22 @@ DEFAULT_GRID = MIN_GRID
 
 def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
     """Public inputs, in order (the ledger reads them by name)."""
-    return ("root", "nf_in", "cm_option", "cm_change", *(f"grid[{i}]" for i in range(grid)))
+    return ("root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(grid)))
 
 
 class Open(Circuit):
     """Enforces a member cash note split into option and change, collateral >= loss at each grid price; assumes nothing.
 
-    Public: root, nf_in, cm_option, cm_change, grid[0..G-1] (64 bits each).
-    Private: amount_in (64), sk, rho_in, directions[depth], siblings[depth],
-    asset, kind (1), strike (64), quantity (64), expiry (64), collateral (64),
+    Public: root, nf_in, cm_option, cm_change, asset, grid[0..G-1] (64 bits
+    each). Private: amount_in (64), sk, rho_in, directions[depth],
+    siblings[depth], kind (1), strike (64), quantity (64), expiry (64), collateral (64),
     holder_pk, rho_option, rho_change.
 
     With pk = Poseidon(sk): the note cash_commitment(amount_in, pk, rho_in)
     is in the tree of ``root`` (``merkle/*``); nf_in is its nullifier
-    (``nf_in/*``); cm_option commits to the option with writer_pk = pk
-    (``cm_option/*``); cm_change = cash_commitment(amount_in - collateral, pk,
+    (``nf_in/*``); cm_option commits to the option with writer_pk = pk and
+    the PUBLIC asset variable inside the hash, so the note's asset is the
+    public one by construction (``cm_option/*``); cm_change = cash_commitment(amount_in - collateral, pk,
     rho_change) with the change 64-bit (``change/range/*``, so collateral <=
     amount_in); and for every grid price g_i, quantity * intrinsic(kind,
     strike, g_i) <= collateral * SCALE + SCALE - 1 (``margin/point_i/*``),
@@ -51,7 +52,7 @@ class Open(Circuit):
 
     name = "open"
     statement = (
-        "a cash note under `root` with nullifier `nf_in` is split into option `cm_option` (collateral) "
+        "a cash note under `root` with nullifier `nf_in` is split into option `cm_option` on `asset` (collateral) "
         "and change `cm_change`, and the collateral covers the writer's loss at every `grid` price"
     )
 
@@ -70,6 +71,7 @@ class Open(Circuit):
         nf_in = cs.public_input("nf_in")
         cm_option = cs.public_input("cm_option")
         cm_change = cs.public_input("cm_change")
+        asset = cs.public_input("asset")
         grid = public_input(cs, "grid", bits=bits, length=self.grid)
 
         amount_in = private_input(cs, "amount_in", bits=bits)
@@ -77,7 +79,6 @@ class Open(Circuit):
         rho_in = cs.private_input("rho_in")
         directions = cs.private_input("directions", self.depth)
         siblings = cs.private_input("siblings", self.depth)
-        asset = cs.private_input("asset")
         kind = cs.private_input("kind")
         strike = private_input(cs, "strike", bits=bits)
         quantity = private_input(cs, "quantity", bits=bits)
@@ -159,11 +160,11 @@ def inputs(
         "nf_in": str(spent.nullifier(sk)),
         "cm_option": str(option.commitment()),
         "cm_change": str(change.commitment()),
+        "asset": str(option.asset),
         "grid": [str(g) for g in points],
         "amount_in": str(spent.amount),
         "sk": str(sk),
         "rho_in": str(spent.rho),
-        "asset": str(option.asset),
         "kind": str(option.kind),
         "strike": str(option.strike),
         "quantity": str(option.quantity),

@@ -1,10 +1,15 @@
-"""The genesis of a ledger: per transaction kind its verification key and public layout; the tree; the oracle committee.
+"""The genesis of a ledger: per kind its verification key and public layout; the tree; the oracle; the margin shocks.
 
 Everything here is fixed when the ledger is created and bound by the genesis
 hash, which is the "previous hash" of the first log entry. A verification
 key is kept as the exact snarkjs JSON text (``snarkjs.dumps``) and bound by
 the SHA-256 of that text, so anyone holding the published
 ``verification_key.json`` can check it is the one the ledger uses.
+
+The margin policy is part of the genesis: ``margin_shocks`` (ints in
+millionths, one per grid price of the open circuit) turn the last attested
+spot of an asset into the only scenario grid an open on that asset may use,
+``payoff.default_grid(spot, margin_shocks)``.
 """
 
 from __future__ import annotations
@@ -20,9 +25,14 @@ from zkopt.groth16 import snarkjs
 from zkopt.ledger import oracle, schema
 from zkopt.ledger.transactions import SPECS
 from zkopt.native.merkle import DEFAULT_DEPTH, DEFAULT_HISTORY
+from zkopt.native.payoff import DEFAULT_SHOCKS, SCALE
 
 #: Deepest tree a ledger accepts (2^32 notes is far beyond what SQLite rows of a single file should hold).
 MAX_TREE_DEPTH = 32
+
+#: Largest margin shock (millionths): +10,000%. The smallest is -100% (a price cannot go below 0).
+MAX_SHOCK = 100 * SCALE
+MIN_SHOCK = -SCALE
 
 
 @dataclass(frozen=True)
@@ -59,11 +69,15 @@ class Genesis:
     threshold: int
     tree_depth: int = DEFAULT_DEPTH
     root_history: int = DEFAULT_HISTORY
+    margin_shocks: tuple[int, ...] = DEFAULT_SHOCKS
     _keys: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "circuits", dict(self.circuits))
         object.__setattr__(self, "committee", tuple(bytes(k) for k in self.committee))
+        if isinstance(self.margin_shocks, (str, bytes)) or not isinstance(self.margin_shocks, Sequence):
+            raise MalformedInput("margin shocks must be a list of integers (millionths)")
+        object.__setattr__(self, "margin_shocks", tuple(self.margin_shocks))
         for name, value, low, high in (
             ("tree depth", self.tree_depth, 1, MAX_TREE_DEPTH),
             ("root history", self.root_history, 1, 1 << 20),
@@ -86,6 +100,18 @@ class Genesis:
                 )
             SPECS[kind].check_layout(entry.public_names)
             self._keys[kind] = vk
+        if not self.margin_shocks:
+            raise MalformedInput("the genesis lists no margin shock")
+        for i, shock in enumerate(self.margin_shocks):
+            if not isinstance(shock, int) or isinstance(shock, bool) or not MIN_SHOCK <= shock <= MAX_SHOCK:
+                raise MalformedInput(
+                    f"margin shock {i} must be an integer in [{MIN_SHOCK}, {MAX_SHOCK}] (millionths), got {shock!r}"
+                )
+        if "open" in self.circuits:
+            size = len(SPECS["open"].grid_names(self.circuits["open"].public_names))
+            if size != len(self.margin_shocks):
+                count = len(self.margin_shocks)
+                raise MalformedInput(f"open: the circuit takes {size} grid prices but the genesis lists {count} margin shocks")
         if not self.committee:
             raise MalformedInput("the oracle committee is empty")
         for i, key in enumerate(self.committee):
@@ -107,6 +133,7 @@ class Genesis:
             self.threshold,
             self.committee,
             [(kind, entry.vk_sha256, entry.public_names) for kind, entry in self.circuits.items()],
+            self.margin_shocks,
         )
 
     def hash(self) -> bytes:
@@ -118,6 +145,7 @@ class Genesis:
             "tree_depth": self.tree_depth,
             "root_history": self.root_history,
             "oracle": {"threshold": self.threshold, "members": [k.hex() for k in self.committee]},
+            "margin_shocks": list(self.margin_shocks),
             "circuits": {
                 kind: {
                     "public_names": list(e.public_names),
@@ -145,6 +173,7 @@ class Genesis:
                 threshold=obj["oracle"]["threshold"],
                 tree_depth=obj.get("tree_depth", DEFAULT_DEPTH),
                 root_history=obj.get("root_history", DEFAULT_HISTORY),
+                margin_shocks=tuple(obj.get("margin_shocks", DEFAULT_SHOCKS)),
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise MalformedInput(f"genesis JSON is malformed: {exc.__class__.__name__}: {exc}") from None

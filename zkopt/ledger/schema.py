@@ -2,8 +2,8 @@
 
 One SQLite file per ledger. The tables fall in three groups:
 
-- genesis (written once by ``Ledger.create``): ``genesis``, ``circuits``,
-  ``oracle_members``;
+- genesis (written once by ``Ledger.create``): ``genesis`` (with the margin
+  shocks since version 2), ``circuits``, ``oracle_members``;
 - the log, the source of truth the auditor replays: ``log`` (one row per
   entry with its hash-chain link), ``transactions`` and ``price_reports`` +
   ``price_signatures`` (the content of each entry);
@@ -137,8 +137,17 @@ _V1 = (
     )""",
 )
 
+_V2 = (
+    # The margin policy: the genesis's shocks (a JSON list of ints in millionths). A file made
+    # before it has NULL here; such a ledger predates the open circuit's public asset and cannot be used.
+    "ALTER TABLE genesis ADD COLUMN margin_shocks TEXT",
+)
+
 #: Every schema step, oldest first; the last version is ``SCHEMA_VERSION``.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _V1),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _V1),
+    Migration(2, "genesis margin shocks", _V2),
+)
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -305,11 +314,13 @@ def encode_genesis(
     threshold: int,
     members: Sequence[bytes],
     circuits: Sequence[tuple[str, bytes, Sequence[str]]],
+    margin_shocks: Sequence[int],
 ) -> bytes:
-    """Canonical bytes of the genesis: tree shape, committee, and per kind (sorted) the key hash and names.
+    """Canonical bytes of the genesis: tree shape, committee, per kind (sorted) the key hash and names, margin shocks.
 
     ``circuits`` holds (kind, vk_sha256, public_names); the key itself is
     bound through its SHA-256, which the auditor recomputes from ``vk_json``.
+    ``margin_shocks`` (ints in millionths) are each 8 bytes, two's complement.
     """
     parts = [_u32(tree_depth), _u32(root_history), _u32(threshold), _u32(len(members))]
     parts += [_lp(bytes(key)) for key in members]
@@ -317,6 +328,8 @@ def encode_genesis(
     for kind, vk_sha256, names in sorted(circuits, key=lambda c: c[0]):
         parts += [_lp(kind.encode()), _lp(bytes(vk_sha256)), _u32(len(names))]
         parts += [_lp(name.encode()) for name in names]
+    parts.append(_u32(len(margin_shocks)))
+    parts += [int(shock).to_bytes(8, "big", signed=True) for shock in margin_shocks]
     return b"".join(parts)
 
 

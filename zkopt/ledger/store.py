@@ -38,6 +38,7 @@ from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
 from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import SPECS, Transaction
 from zkopt.ledger.tree import StoredTree
+from zkopt.native import payoff
 
 R = field.R
 U64_BOUND = schema.U64_BOUND
@@ -178,8 +179,9 @@ class Ledger:
     def _write_genesis(conn: sqlite3.Connection, genesis: Genesis) -> None:
         ghash = genesis.hash()
         conn.execute(
-            "INSERT INTO genesis (id, tree_depth, root_history, oracle_threshold, genesis_hash) VALUES (1, ?, ?, ?, ?)",
-            (genesis.tree_depth, genesis.root_history, genesis.threshold, ghash),
+            "INSERT INTO genesis (id, tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks) "
+            "VALUES (1, ?, ?, ?, ?, ?)",
+            (genesis.tree_depth, genesis.root_history, genesis.threshold, ghash, json.dumps(list(genesis.margin_shocks))),
         )
         for kind, entry in sorted(genesis.circuits.items()):
             conn.execute(
@@ -326,6 +328,51 @@ class Ledger:
             return None
         return FinalPrice(asset, expiry, u64_from(row[0], "price"), u64_from(row[1], "observed_at"))
 
+    def _spot(self, asset: int, now: int) -> FinalPrice | None:
+        """The attested report of ``asset`` with the latest expiry (attestation time) <= ``now``, or None."""
+        if not 0 <= asset < R:
+            return None
+        row = self._conn.execute(
+            "SELECT expiry, price, observed_at FROM price_reports WHERE asset = ? AND expiry <= ? "
+            "ORDER BY expiry DESC LIMIT 1",
+            (fe_bytes(asset), u64_bytes(min(now, U64_BOUND - 1))),
+        ).fetchone()
+        if row is None:
+            return None
+        expiry, price, observed = (u64_from(v, n) for v, n in zip(row, ("expiry", "price", "observed_at")))
+        return FinalPrice(asset, expiry, price, observed)
+
+    def _required_grid(self, asset: int, now: int) -> tuple[FinalPrice, list[int]]:
+        """(spot, grid): the margin grid an open on ``asset`` must use at time ``now``; LedgerRejected without a spot."""
+        spot = self._spot(asset, now)
+        if spot is None:
+            raise LedgerRejected(f"no attested spot price for asset {asset} (the margin grid needs one)")
+        try:
+            grid = payoff.default_grid(spot.price, self.genesis.margin_shocks)
+        except ValueError as exc:
+            raise LedgerRejected(f"the margin grid of asset {asset} is unusable: {exc}") from None
+        return spot, grid
+
+    def spot_price(self, asset: int) -> FinalPrice | None:
+        """The ledger's spot of ``asset`` now: its attested report with the latest expiry <= now, or None."""
+        if isinstance(asset, bool) or not isinstance(asset, int):
+            return None
+        with self._snapshot():
+            return self._spot(asset, self._now())
+
+    def margin_grid(self, asset: int) -> list[int]:
+        """The scenario grid an open on ``asset`` must publish now: default_grid(spot, genesis margin shocks).
+
+        The spot is the final price of the attested report for ``asset`` with
+        the latest expiry (attestation time) at or before the ledger's clock.
+        Raises LedgerRejected when there is none. A later report changes the
+        grid, so a wallet reads it right before proving.
+        """
+        if isinstance(asset, bool) or not isinstance(asset, int):
+            raise LedgerRejected("the asset must be a field element")
+        with self._snapshot():
+            return self._required_grid(asset, self._now())[1]
+
     def entry(self, seq: int) -> dict:
         """One log entry as JSON-friendly data (what anyone may see)."""
         with self._snapshot():
@@ -460,7 +507,8 @@ class Ledger:
         kind's key; then, under the write lock: every nullifier is new (and
         distinct); the root is one of the last K roots; for settle, the
         ledger's clock has reached the expiry and the price equals the
-        attested final price of (asset, expiry); the pool balance stays >= 0;
+        attested final price of (asset, expiry); for open, the grid equals
+        ``margin_grid(asset)`` point by point; the pool balance stays >= 0;
         every output commitment is non-zero, new and distinct, and the tree
         has room.
         """
@@ -525,6 +573,17 @@ class Ledger:
                     raise LedgerRejected(f"the attested price for expiry {expiry} was observed before it")
                 if price != final.price:
                     raise LedgerRejected(f"settlement price {price} differs from the attested price {final.price}")
+
+            if spec.margin_asset:
+                asset = values[spec.margin_asset]
+                spot, required = self._required_grid(asset, now)
+                given = [values[n] for n in spec.grid_names(names)]
+                if given != required:
+                    raise LedgerRejected(
+                        f"the margin grid is not the ledger's for asset {asset}: expected "
+                        f"[{min(required)} .. {max(required)}] (spot {spot.price} x the genesis shocks), "
+                        f"given [{min(given)} .. {max(given)}]"
+                    )
 
             new_pool = pool
             if spec.amount:
@@ -671,18 +730,42 @@ def sqlite_uri(path: str | os.PathLike) -> str:
 def read_genesis(conn: sqlite3.Connection) -> tuple[Genesis, bytes]:
     """Rebuild the Genesis from its tables (validating it) and return it with the stored genesis hash."""
     row = conn.execute(
-        "SELECT tree_depth, root_history, oracle_threshold, genesis_hash FROM genesis WHERE id = 1"
+        "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
     ).fetchone()
     if row is None:
         raise MalformedInput("the ledger file has no genesis")
-    depth, history, threshold, stored = row
+    depth, history, threshold, stored, shocks_json = row
+    shocks = parse_margin_shocks(shocks_json)
     circuits = {
         kind: CircuitEntry(vk_json, tuple(json.loads(names)))
         for kind, vk_json, names in conn.execute("SELECT kind, vk_json, public_names FROM circuits ORDER BY kind")
     }
     members = tuple(bytes(k) for (k,) in conn.execute("SELECT public_key FROM oracle_members ORDER BY member"))
-    genesis = Genesis(circuits=circuits, committee=members, threshold=threshold, tree_depth=depth, root_history=history)
+    genesis = Genesis(
+        circuits=circuits,
+        committee=members,
+        threshold=threshold,
+        tree_depth=depth,
+        root_history=history,
+        margin_shocks=shocks,
+    )
     return genesis, bytes(stored)
+
+
+def parse_margin_shocks(text: object) -> tuple[int, ...]:
+    """The stored margin shocks (a JSON list of ints); MalformedInput for a file made before the margin policy."""
+    if text is None:
+        raise MalformedInput(
+            "the ledger has no margin shocks: it was created before the margin policy (the open circuit's public "
+            "asset); create a new ledger"
+        )
+    try:
+        shocks = json.loads(text)
+    except (TypeError, ValueError):
+        raise MalformedInput("the stored margin shocks are not valid JSON") from None
+    if not isinstance(shocks, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in shocks):
+        raise MalformedInput("the stored margin shocks are not a list of integers")
+    return tuple(shocks)
 
 
 __all__ = ["Ledger", "LedgerState", "Observation", "Receipt", "read_genesis"]

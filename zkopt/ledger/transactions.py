@@ -3,9 +3,9 @@
 The ledger never hard-codes positions. Each kind's ``KindSpec`` names the
 public signals it acts on (nullifiers to record, output commitments to append,
 the Merkle root to check, the amount that moves the pool balance, the
-settlement's asset, expiry and price); the positions come from the public
-names recorded at genesis for that kind's circuit. Every other public input
-(the open transaction's scenario grid, the withdrawal's recipient) is bound by
+settlement's asset, expiry and price, the open's asset and scenario grid);
+the positions come from the public names recorded at genesis for that kind's
+circuit. Every other public input (the withdrawal's recipient) is bound by
 the proof and logged, and the ledger does nothing else with it.
 
 Also here: ``Transaction``, the one submitted object, and its JSON form
@@ -31,7 +31,9 @@ class KindSpec:
     ``amount_sign`` is +1 when ``amount`` enters the pool (deposit), -1 when
     it leaves (withdraw). ``settlement`` is (asset, expiry, price) for the
     kind that needs an attested price. ``grid`` names a public array
-    ``grid[0] .. grid[G-1]`` that must have at least ``min_grid`` entries.
+    ``grid[0] .. grid[G-1]`` that must have at least ``min_grid`` entries;
+    ``margin_asset`` names the public asset whose attested spot and the
+    genesis's margin shocks fix that grid (the margin policy).
     """
 
     kind: str
@@ -43,6 +45,7 @@ class KindSpec:
     settlement: tuple[str, str, str] | None = None
     grid: str | None = None
     min_grid: int = 0
+    margin_asset: str | None = None
 
     def role_names(self) -> tuple[str, ...]:
         """Every public name this spec gives a role, in a fixed order."""
@@ -53,7 +56,17 @@ class KindSpec:
             names.append(self.amount)
         if self.settlement:
             names.extend(self.settlement)
+        if self.margin_asset:
+            names.append(self.margin_asset)
         return tuple(names)
+
+    def grid_names(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The ``grid[i]`` names among ``names``, in index order (empty when this kind has no grid)."""
+        if not self.grid:
+            return ()
+        pattern = re.compile(re.escape(self.grid) + r"\[(0|[1-9][0-9]*)\]")
+        found = sorted((int(m.group(1)), n) for n in names if (m := pattern.fullmatch(n)))
+        return tuple(n for _, n in found)
 
     def check_layout(self, names: Sequence[str]) -> None:
         """Raise MalformedInput unless ``names`` (a circuit's public signals) can serve this kind."""
@@ -79,7 +92,13 @@ SPECS: dict[str, KindSpec] = {
     for spec in (
         KindSpec("deposit", outputs=("cm_out",), amount="amount", amount_sign=+1),
         KindSpec(
-            "open", root="root", nullifiers=("nf_in",), outputs=("cm_option", "cm_change"), grid="grid", min_grid=8
+            "open",
+            root="root",
+            nullifiers=("nf_in",),
+            outputs=("cm_option", "cm_change"),
+            grid="grid",
+            min_grid=8,
+            margin_asset="asset",
         ),
         KindSpec(
             "settle",
@@ -97,7 +116,7 @@ SPECS: dict[str, KindSpec] = {
 #: The canonical public layouts the project's circuits use (open's grid has G >= 8 entries after these).
 LAYOUTS: dict[str, tuple[str, ...]] = {
     "deposit": ("amount", "cm_out"),
-    "open": ("root", "nf_in", "cm_option", "cm_change"),
+    "open": ("root", "nf_in", "cm_option", "cm_change", "asset"),
     "settle": ("root", "nf_option", "asset", "expiry", "price", "cm_holder", "cm_writer"),
     "withdraw": ("root", "nf_in", "amount", "recipient", "cm_change"),
 }
