@@ -96,7 +96,20 @@ def test_ledger_init_failures(market, tmp_path):
     fails(2, "threshold must be in [1, 3]", "ledger", "init", "--db", tmp_path / "b.db", *args, "--threshold", 4)
     fails(2, "parameters", "ledger", "init", "--db", tmp_path / "c.db", *args[:4], "--depth", 5)
     fails(2, "Invalid value for '--depth'", "ledger", "init", "--db", tmp_path / "d.db", *args[:4], "--depth", 0)
+    fails(2, "not a percentage", "ledger", "init", "--db", tmp_path / "e.db", *args, "--margin-shocks", "-50,x")
+    fails(2, "margin shocks", "ledger", "init", "--db", tmp_path / "f.db", *args, "--margin-shocks", "-50,50")
     assert not any(tmp_path.glob("*.db"))
+
+
+def test_ledger_init_with_other_margin_shocks(market, tmp_path):
+    d = market["dir"]
+    shocks = "-40,-25.5,-12,-5,5,12,25.5,40"
+    ok("ledger", "init", "--db", tmp_path / "m.db", "--keys", shared_keys(), "--committee", d / "committee.json",
+       "--depth", DEPTH, "--margin-shocks", shocks)
+    from zkopt.ledger import Ledger
+
+    with Ledger.open(tmp_path / "m.db") as ledger:
+        assert ledger.genesis.margin_shocks == (-400_000, -255_000, -120_000, -50_000, 50_000, 120_000, 255_000, 400_000)
 
 
 def test_ledger_submit_and_show(market):

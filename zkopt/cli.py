@@ -288,6 +288,24 @@ def ledger():
     """Create a ledger, show it, submit transaction files to it."""
 
 
+def _parse_shocks(text: str) -> tuple[int, ...]:
+    """'-50,-30,10.5' (percent, up to 4 decimals) -> shocks in millionths (-500000, -300000, 105000)."""
+    import re
+
+    from zkopt.errors import MalformedInput
+
+    shocks = []
+    for item in text.split(","):
+        item = item.strip()
+        match = re.fullmatch(r"(-?)(\d+)(?:\.(\d{1,4}))?", item)
+        if not match:
+            raise MalformedInput(f"margin shock {item!r} is not a percentage like -50 or 12.5")
+        sign, whole, frac = match.groups()
+        value = int(whole) * 10_000 + int((frac or "").ljust(4, "0"))
+        shocks.append(-value if sign else value)
+    return tuple(shocks)
+
+
 @ledger.command("init")
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The new ledger file.")
 @click.option("--keys", "keys_dir", required=True, type=click.Path(file_okay=False), help="Key directory (created or loaded).")
@@ -296,8 +314,11 @@ def ledger():
 @click.option("--depth", default=20, show_default=True, type=click.IntRange(1, 32), help="Note tree depth.")
 @click.option("--threshold", type=click.IntRange(1), help="Signatures a price needs [default: the file's, else a majority].")
 @click.option("--root-history", default=32, show_default=True, type=click.IntRange(1), help="Recent roots a proof may use.")
+@click.option("--margin-shocks", "margin_shocks", metavar="PCT,PCT,...",
+              help="The margin grid's shocks in percent, one per grid price [default: -50,-30,-20,-10,10,20,30,50].")
 @_handle_errors
-def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int):
+def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int,
+                margin_shocks: str | None):
     """Create a ledger: set up (or load) the four transaction circuits' keys at DEPTH, register the committee.
 
     The setup is single-party (the toxic waste is known to this machine):
@@ -309,6 +330,7 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
 
     members, file_threshold = read_committee(committee)
     k = threshold or file_threshold or len(members) // 2 + 1
+    shocks = _parse_shocks(margin_shocks) if margin_shocks is not None else None
     if Path(db).exists():
         raise MalformedInput(f"{db} already exists; a ledger is created only once")
     infos = KeyDir(keys_dir).ensure(depth, status=_status())
@@ -318,6 +340,7 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
         threshold=k,
         tree_depth=depth,
         root_history=root_history,
+        **({"margin_shocks": shocks} if shocks is not None else {}),
     )
     Ledger.create(db, genesis).close()
     click.echo(f"created {db}: tree depth {depth}, oracle committee {k} of {len(members)}")

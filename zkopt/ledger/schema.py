@@ -42,7 +42,7 @@ U64_BOUND = 1 << 64
 PROOF_BYTES = 256
 
 #: Domain separators of the two hashes the ledger commits to.
-GENESIS_DOMAIN = b"zkopt/ledger/genesis/v1\x00"
+GENESIS_DOMAIN = b"zkopt/ledger/genesis/v2\x00"
 ENTRY_DOMAIN = b"zkopt/ledger/entry/v1\x00"
 
 #: Entry types of the log.
