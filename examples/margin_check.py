@@ -39,7 +39,7 @@ from zkopt.field import R  # noqa: E402
 from zkopt.groth16 import prove, setup, verify  # noqa: E402
 from zkopt.native import payoff  # noqa: E402
 from zkopt.native.merkle import MerkleTree  # noqa: E402
-from zkopt.native.notes import CALL, PUT, CashNote, OptionNote, public_key  # noqa: E402
+from zkopt.native.notes import CALL, PUT, CashNote, open_notes, public_key  # noqa: E402
 from zkopt.wallet import asset_id, format_amount  # noqa: E402
 
 SCALE = payoff.SCALE
@@ -100,15 +100,16 @@ def main() -> None:
     tree = MerkleTree(args.depth)
     index = tree.append(cash.commitment())
     kind, strike, quantity, collateral = call
-    option = OptionNote(asset_id("ETH-USD"), kind, strike, quantity, 1_798_761_600, collateral,
-                        public_key(holder_sk), public_key(writer_sk), secrets.randbelow(R))
+    terms = dict(asset=asset_id("ETH-USD"), kind=kind, strike=strike, quantity=quantity, expiry=1_798_761_600,
+                 holder_pk=public_key(holder_sk))
+    option, _ = open_notes(cash, writer_sk, collateral=collateral, **terms)
     circuit = Open(depth=args.depth, grid=len(grid))
     print(f"\nopen circuit at depth {args.depth}: single-party setup (unsafe outside demos) ...", flush=True)
     t0 = time.perf_counter()
     shape = r1cs.compile(circuit)
     pk = setup(shape)
     print(f"  {shape.n_constraints:,} constraints, {time.perf_counter() - t0:.1f} s")
-    inputs = open_position.inputs(cash, writer_sk, tree, index, option, secrets.randbelow(R), grid)
+    inputs = open_position.inputs(cash, writer_sk, tree, index, option, grid)
     witness = r1cs.solve(circuit, inputs)
     t0 = time.perf_counter()
     proof = prove(pk, witness)
@@ -117,8 +118,8 @@ def main() -> None:
     print("  public: root, nullifier, the two new commitments, the asset and the 8 grid prices; strike,")
     print("  quantity and collateral stay private")
 
-    short = OptionNote(**{**option.__dict__, "collateral": 2_500 * SCALE})
-    short_inputs = open_position.inputs(cash, writer_sk, tree, index, short, secrets.randbelow(R), grid)
+    short, _ = open_notes(cash, writer_sk, collateral=2_500 * SCALE, **terms)
+    short_inputs = open_position.inputs(cash, writer_sk, tree, index, short, grid)
     failed = r1cs.solve(circuit, short_inputs).which_unsatisfied()
     print(f"with collateral 2500 (< the worst loss 2800): no proof exists; the circuit fails at {failed}")
     print(f"  (point_7 is grid[7] = {format_amount(grid[7])}, the +50% scenario)")

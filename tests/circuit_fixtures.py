@@ -18,7 +18,7 @@ from zkopt.circuits import build
 from zkopt.field import R
 from zkopt.native import payoff, poseidon
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, CASH_TAG, OPTION_TAG, CashNote, OptionNote, public_key
+from zkopt.native.notes import CALL, CASH_TAG, OPTION_TAG, CashNote, OptionNote, open_notes, public_key
 from zkopt.r1cs import Circuit, ConstraintSystem, Witness
 
 #: Tree depth of the unit tests (production is 20; the one end-to-end test uses it).
@@ -123,6 +123,20 @@ class World:
         )
         values.update(fields)
         return OptionNote(**values)
+
+    def written(self, spent: CashNote | None = None, sk: int | None = None, **terms) -> OptionNote:
+        """The option an open of ``spent`` (default: the writer's cash note) creates: rho derived, defaults as ``option``."""
+        values = dict(
+            asset=int.from_bytes(b"ETH", "big"),
+            kind=CALL,
+            strike=100 * SCALE,
+            quantity=1_500_000,
+            expiry=1_767_225_600,
+            collateral=80 * SCALE,
+            holder_pk=self.holder_pk,
+        )
+        values.update(terms)
+        return open_notes(spent or self.cash, self.writer_sk if sk is None else sk, **values)[0]
 
     def add_option(self, option: OptionNote) -> int:
         """Append the option's commitment to the tree (as open does) and return its index."""

@@ -1,4 +1,4 @@
-"""Shared test fixtures: the seeded random source and the npm interop tools.
+"""Shared test fixtures: the seeded random source, the npm interop tools, the real depth-4 keys.
 
 Interop tests ask for the ``node_tools`` fixture. Where node or the npm packages
 are missing they skip, unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a
@@ -82,3 +82,14 @@ def g2_outside_subgroup():
     if not curve.is_on_curve_g2(point) or curve.is_in_subgroup_g2(point):
         raise RuntimeError("twist_point did not give a point outside the subgroup")
     return point
+
+
+@pytest.fixture(scope="module")
+def real_keys():
+    """{kind: (ledger entry, proving key)} of the four circuits at depth 4."""
+    from tests.cli_fixtures import DEPTH, shared_keys
+    from zkopt.wallet import TX_KINDS, KeyDir
+
+    directory = KeyDir(shared_keys())
+    infos = directory.ensure(DEPTH)
+    return {kind: (infos[kind].entry, directory.proving_key(kind, infos[kind].entry)) for kind in TX_KINDS}

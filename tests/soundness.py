@@ -184,6 +184,78 @@ def private_names(witness: Witness) -> list[str]:
     return r1cs.variable_names[1 + r1cs.n_public :]
 
 
+# --- no free randomness in the notes a spend creates -----------------------------------------
+
+
+def _elements(inputs: Mapping[str, object], names: Iterable[str]) -> list[tuple[str, int | None]]:
+    """(input name, list position or None) of every element of the named inputs."""
+    out = []
+    for name in names:
+        value = inputs[name]
+        if isinstance(value, (list, tuple)):
+            out += [(name, i) for i in range(len(value))]
+        else:
+            out.append((name, None))
+    return out
+
+
+def _with_element(inputs: Mapping[str, object], name: str, position: int | None, value: int) -> dict[str, object]:
+    changed = dict(inputs)
+    if position is None:
+        changed[name] = str(value)
+    else:
+        items = list(changed[name])
+        items[position] = str(value)
+        changed[name] = items
+    return changed
+
+
+def output_freedom(
+    circuit: Circuit, inputs: Mapping[str, object], new_notes: Sequence[str], terms: Iterable[str] = ()
+) -> list[str]:
+    """The private inputs a prover can change to get other new notes from the same spend (the rule's violations).
+
+    ``new_notes`` names the public commitments of the notes the circuit
+    creates; each must be bound by a constraint ``<circuit>/<name>/equal``
+    of the form (computed - public) * 1 = 0. For every private input element
+    outside ``terms`` (the notes' chosen contents, such as a strike or a
+    holder key), the circuit is solved again with that element changed
+    (v + 1, and 1 - v, which flips a bit), the new-note commitments are set
+    to what the circuit computed, and the result is checked: if every
+    constraint holds, the element only moved the outputs, i.e. it is free
+    randomness of a new note. Returns the names of those elements
+    (``name`` or ``name[i]``); an empty list means every other private input
+    is pinned by what the transaction spends.
+    """
+    honest = _r1cs.solve(circuit, inputs)
+    assert_satisfied(honest)
+    shape = honest.r1cs
+    bindings = []
+    for note in new_notes:
+        label = f"{circuit.name}/{note}/equal"
+        if label not in shape.labels:
+            raise AssertionError(f"{circuit.name}: no constraint {label!r} binds the new note {note!r}")
+        bindings.append((shape.labels.index(label), shape.variable_names.index(note)))
+    terms = set(terms)
+    unknown = terms - set(inputs)
+    if unknown:
+        raise AssertionError(f"terms that are not inputs of {circuit.name}: {sorted(unknown)}")
+    public = {name.split("[")[0] for name in shape.public_names}  # list inputs are public as name[i]
+    private = [n for n in inputs if n not in public and n not in terms]
+    free = []
+    for name, position in _elements(inputs, private):
+        raw = inputs[name] if position is None else inputs[name][position]
+        value = int(raw)
+        for new in sorted({(value + 1) % R, (1 - value) % R} - {value}):
+            values = list(_r1cs.solve(circuit, _with_element(inputs, name, position, new)).values)
+            for row, index in bindings:
+                values[index] = (values[index] + R1CS._eval(shape.a[row], values)) % R
+            if shape.is_satisfied(values):
+                free.append(name if position is None else f"{name}[{position}]")
+                break
+    return free
+
+
 # --- a harness for one-gadget test circuits ---------------------------------------
 
 #: Every test circuit is called "t", so failing labels read "t/<gadget label>/...".
@@ -236,6 +308,7 @@ __all__: Sequence[str] = [
     "mutated",
     "mutated_many",
     "mutation_sweep",
+    "output_freedom",
     "outputs",
     "private_names",
     "satisfying_assignments",

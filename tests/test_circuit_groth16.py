@@ -14,7 +14,7 @@ from tests.circuit_fixtures import DEPTH, SCALE, World, grid8, solve
 from zkopt import r1cs
 from zkopt.circuits import build, deposit, open_position, withdraw
 from zkopt.errors import InvalidProof, Unsatisfied
-from zkopt.native.notes import CashNote, PUT
+from zkopt.native.notes import PUT, deposit_note
 from zkopt.groth16 import prove, setup, verify
 
 SEED = 4_2026
@@ -37,7 +37,7 @@ def _changed(public, position):
 
 def test_deposit_round_trip(world):
     pk = _setup("deposit")
-    w = solve("deposit", deposit.inputs(CashNote(5 * SCALE, world.holder_pk, 11)))
+    w = solve("deposit", deposit.inputs(deposit_note(5 * SCALE, world.holder_pk, 11), 11))
     proof = prove(pk, w, random.Random(1))
     verify(pk.vk, w.public, proof)
     with pytest.raises(InvalidProof):
@@ -46,9 +46,9 @@ def test_deposit_round_trip(world):
 
 def test_open_round_trip(world):
     pk = _setup("open", depth=DEPTH)
-    option = world.option(kind=PUT)
+    option = world.written(kind=PUT)
     spend = (world.cash, world.writer_sk, world.tree, world.cash_index)
-    inputs = open_position.inputs(*spend, option, 7, grid8(100 * SCALE))
+    inputs = open_position.inputs(*spend, option, grid8(100 * SCALE))
     w = solve("open", inputs, depth=DEPTH)
     proof = prove(pk, w, random.Random(2))
     verify(pk.vk, w.public, proof)
@@ -63,8 +63,8 @@ def test_open_round_trip(world):
     with pytest.raises(InvalidProof):
         verify(pk.vk, other_asset, proof)
     # A margin that does not hold gets no proof at all.
-    short = world.option(kind=PUT, collateral=0)
-    bad = open_position.inputs(*spend, short, 7, grid8(100 * SCALE))
+    short = world.written(kind=PUT, collateral=0)
+    bad = open_position.inputs(*spend, short, grid8(100 * SCALE))
     with pytest.raises(Unsatisfied, match="open/margin/point_0/slack/sum"):
         prove(pk, solve("open", bad, depth=DEPTH), random.Random(3))
 
@@ -72,7 +72,7 @@ def test_open_round_trip(world):
 def test_withdraw_round_trip_and_recipient_is_bound(world):
     pk = _setup("withdraw", depth=DEPTH)
     alice, mallory = int.from_bytes(b"acct:alice", "big"), int.from_bytes(b"acct:mallory", "big")
-    inputs = withdraw.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, 250 * SCALE, alice, 9)
+    inputs = withdraw.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, 250 * SCALE, alice)
     w = solve("withdraw", inputs, depth=DEPTH)
     proof = prove(pk, w, random.Random(4))
     verify(pk.vk, w.public, proof)

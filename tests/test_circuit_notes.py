@@ -29,21 +29,24 @@ PK = _formula(lambda cs, sk: notes.public_key(cs, sk, "g"), ["sk"])
 CASH = _formula(lambda cs, a, pk, rho: notes.cash_commitment(cs, a, pk, rho, "g"), ["amount", "pk", "rho"])
 OPTION_FIELDS = ["asset", "kind", "strike", "quantity", "expiry", "collateral", "holder_pk", "writer_pk", "rho"]
 OPTION = _formula(lambda cs, *f: notes.option_commitment(cs, *f, "g"), OPTION_FIELDS)
-CASH_NF = _formula(lambda cs, rho, sk: notes.cash_nullifier(cs, rho, sk, "g"), ["rho", "sk"])
-OPTION_NF = _formula(lambda cs, rho: notes.option_nullifier(cs, rho, "g"), ["rho"])
-RHOS = _formula(lambda cs, rho: list(notes.settlement_rhos(cs, rho, "g")), ["rho"])
+NF = _formula(lambda cs, secret, cm: notes.nullifier(cs, secret, cm, "g"), ["secret", "cm"])
+RHO_0 = _formula(lambda cs, nf, secret: notes.output_rho(cs, nf, 0, secret, "g"), ["nf", "secret"])
+RHO_1 = _formula(lambda cs, nf, secret: notes.output_rho(cs, nf, 1, secret, "g"), ["nf", "secret"])
+DEPOSIT_RHO = _formula(lambda cs, seed: notes.deposit_rho(cs, seed, "g"), ["seed"])
 
 
 def test_formulas_equal_the_native_ones(rng):
-    sk, rho, pk = rng.randrange(R), rng.randrange(R), rng.randrange(R)
+    sk, rho, pk, cm, nf = (rng.randrange(R) for _ in range(5))
     option = [rng.randrange(R), native.PUT, U64_MAX, 1_500_000, 1_767_225_600, 0, pk, rng.randrange(R), rho]
     cases = [
         (PK, [sk], [native.public_key(sk)]),
         (CASH, [U64_MAX, pk, rho], [native.cash_commitment(U64_MAX, pk, rho)]),
         (OPTION, option, [native.option_commitment(*option)]),
-        (CASH_NF, [rho, sk], [native.cash_nullifier(rho, sk)]),
-        (OPTION_NF, [rho], [native.option_nullifier(rho)]),
-        (RHOS, [rho], list(native.settlement_rhos(rho))),
+        (NF, [sk, cm], [native.cash_nullifier(sk, cm)]),
+        (NF, [rho, cm], [native.option_nullifier(rho, cm)]),
+        (RHO_0, [nf, sk], [native.output_rho(nf, 0, sk)]),
+        (RHO_1, [nf, rho], [native.output_rho(nf, 1, rho)]),
+        (DEPOSIT_RHO, [rho], [native.deposit_rho(rho)]),
     ]
     for circuit, args, expected in cases:
         w = solve_gadget(circuit, *args)
@@ -52,12 +55,20 @@ def test_formulas_equal_the_native_ones(rng):
 
 
 def test_formula_costs_are_the_poseidon_widths():
-    # t = inputs + 1: pk 2, nullifier(option) 3, nullifier(cash) 4, cash 5, option 11; rhos two of t = 3.
-    expected = {PK: POSEIDON[2], CASH: POSEIDON[5], OPTION: POSEIDON[11], CASH_NF: POSEIDON[4], OPTION_NF: POSEIDON[3]}
+    # t = inputs + 1: pk 2, deposit rho 3, nullifier 4, cash 5, output rho 5, option 11.
+    expected = {
+        PK: POSEIDON[2], CASH: POSEIDON[5], OPTION: POSEIDON[11], NF: POSEIDON[4], RHO_0: POSEIDON[5],
+        DEPOSIT_RHO: POSEIDON[3],
+    }
     for circuit, cost in expected.items():
         assert compile_circuit(circuit).n_constraints == cost + 1  # + t/out
-    assert compile_circuit(RHOS).n_constraints == 2 * POSEIDON[3] + 2
     assert (POSEIDON[2], POSEIDON[3], POSEIDON[4], POSEIDON[5], POSEIDON[11]) == (216, 243, 264, 300, 462)
+
+
+def test_output_index_is_a_constant():
+    for bad in (-1, 2**16, True, "0"):
+        with pytest.raises(ValueError, match="output index"):
+            compile_circuit(_formula(lambda cs, nf, s, bad=bad: notes.output_rho(cs, nf, bad, s, "g"), ["nf", "s"]))
 
 
 def test_a_changed_output_is_rejected(rng):

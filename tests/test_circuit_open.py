@@ -25,12 +25,22 @@ from zkopt.circuits import open_position
 from zkopt.circuits.open_position import Open
 from zkopt.field import R
 from zkopt.native import payoff
-from zkopt.native.notes import CALL, PUT, CashNote, cash_nullifier, public_key
+from zkopt.errors import MalformedInput
+from zkopt.native.notes import (
+    CALL,
+    OPEN_CHANGE,
+    OPEN_OPTION,
+    PUT,
+    CashNote,
+    cash_nullifier,
+    open_notes,
+    output_rho,
+    public_key,
+)
 from zkopt.r1cs.lint import lint
 
 SPOT = 100 * SCALE
 GRID = grid8(SPOT)  # 50, 70, 80, 90, 110, 120, 130, 150 (x SCALE): lowest first
-RHO_CHANGE = 0x5EED
 
 
 @pytest.fixture
@@ -38,16 +48,26 @@ def world(rng):
     return World(rng)
 
 
-def _open_inputs(world, option, grid=GRID, rho_change=RHO_CHANGE):
-    return open_position.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, option, rho_change, grid)
+def _terms(option):
+    """The terms of an option, as ``open_notes`` takes them."""
+    names = ("asset", "kind", "strike", "quantity", "expiry", "collateral", "holder_pk")
+    return {n: getattr(option, n) for n in names}
+
+
+def _open_inputs(world, option, grid=GRID):
+    return open_position.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, option, grid)
+
+
+def _change_rho(world, spent=None):
+    return (spent or world.cash).output_rho(world.writer_sk, OPEN_CHANGE)
 
 
 def _solve(inputs, **params):
     return solve("open", inputs, depth=DEPTH, **params)
 
 
-def _native_public(world, option, grid=GRID, rho_change=RHO_CHANGE):
-    change = CashNote(world.cash.amount - option.collateral, world.writer_pk, rho_change)
+def _native_public(world, option, grid=GRID):
+    change = CashNote(world.cash.amount - option.collateral, world.writer_pk, _change_rho(world))
     return [
         world.tree.root,
         world.cash.nullifier(world.writer_sk),
@@ -63,7 +83,7 @@ def _native_public(world, option, grid=GRID, rho_change=RHO_CHANGE):
 
 @pytest.mark.parametrize("kind", [CALL, PUT])
 def test_honest_opening_is_accepted_and_public_values_are_native(world, kind):
-    option = world.option(kind=kind)  # K = 100, q = 1.5: worst loss 75 at the grid's far end
+    option = world.written(kind=kind)  # K = 100, q = 1.5: worst loss 75 at the grid's far end
     assert payoff.worst_loss(kind, option.strike, option.quantity, GRID) == 75 * SCALE <= option.collateral
     w = _solve(_open_inputs(world, option))
     assert_satisfied(w)
@@ -81,7 +101,7 @@ def test_public_names_are_the_ledger_names():
 def test_the_public_asset_is_the_notes_asset(world):
     # The public asset is hashed into cm_option as it is: a note on one asset cannot be opened
     # under another public asset (the ledger picks the margin grid by the public asset).
-    option = world.option()
+    option = world.written()
     inputs = _open_inputs(world, option)
     assert inputs["asset"] == str(option.asset)
     inputs["asset"] = str(option.asset + 1)
@@ -101,29 +121,29 @@ def test_lint_is_clean(params):
 @pytest.mark.parametrize("kind", [CALL, PUT])
 def test_mutation_sweep(world, kind):
     # Every private variable (4,600 of them at depth 4), none free.
-    mutation_sweep(_solve(_open_inputs(world, world.option(kind=kind))))
+    mutation_sweep(_solve(_open_inputs(world, world.written(kind=kind))))
 
 
 def test_the_native_default_grid_fits_the_default_circuit_and_a_larger_grid_works(world):
     assert len(payoff.default_grid(SPOT)) == Open().grid
     grid = payoff.default_grid(SPOT, (*payoff.DEFAULT_SHOCKS, 0))
     assert len(grid) == 9
-    option = world.option()
+    option = world.written()
     w = solve("open", _open_inputs(world, option, grid=grid), depth=DEPTH, grid=9)
     assert_satisfied(w)
     assert w.public[5:] == grid
 
 
 def test_grid_order_does_not_matter(world):
-    assert_satisfied(_solve(_open_inputs(world, world.option(kind=PUT), grid=GRID[::-1])))
+    assert_satisfied(_solve(_open_inputs(world, world.written(kind=PUT), grid=GRID[::-1])))
 
 
 def test_out_of_the_grid_strike_and_zero_quantity(world):
     # The strike need not be on the grid; a call struck above every grid price needs no collateral.
-    assert_satisfied(_solve(_open_inputs(world, world.option(strike=400 * SCALE, collateral=0))))
-    assert_satisfied(_solve(_open_inputs(world, world.option(kind=PUT, quantity=0, collateral=0))))
+    assert_satisfied(_solve(_open_inputs(world, world.written(strike=400 * SCALE, collateral=0))))
+    assert_satisfied(_solve(_open_inputs(world, world.written(kind=PUT, quantity=0, collateral=0))))
     # Zero-width grid (all prices equal) is fine too.
-    assert_satisfied(_solve(_open_inputs(world, world.option(collateral=0, strike=SPOT), grid=[SPOT] * 8)))
+    assert_satisfied(_solve(_open_inputs(world, world.written(collateral=0, strike=SPOT), grid=[SPOT] * 8)))
 
 
 # --- the margin boundary ------------------------------------------------------------------
@@ -140,7 +160,7 @@ def test_collateral_exactly_at_the_margin_is_accepted_and_one_tick_short_is_reje
     quantity = 1_500_000
     loss = payoff.worst_loss(kind, strike, quantity, GRID)
     assert loss == 74_999_998 and quantity * (50 * SCALE - 1) % SCALE == SCALE // 2
-    exact = world.option(kind=kind, strike=strike, quantity=quantity, collateral=loss)
+    exact = world.written(kind=kind, strike=strike, quantity=quantity, collateral=loss)
     assert_satisfied(_solve(_open_inputs(world, exact)))
     short = dataclasses.replace(exact, collateral=loss - 1)
     assert not payoff.margin_ok(kind, strike, quantity, short.collateral, GRID)
@@ -149,31 +169,31 @@ def test_collateral_exactly_at_the_margin_is_accepted_and_one_tick_short_is_reje
 
 def test_every_point_that_is_short_is_named(world):
     # A call with no collateral fails at every grid price above the strike (110, 120, 130, 150).
-    option = world.option(collateral=0)
+    option = world.written(collateral=0)
     assert failing(_solve(_open_inputs(world, option))) == [f"open/margin/point_{i}/slack/sum" for i in (4, 5, 6, 7)]
 
 
 def test_loss_above_the_slack_width_is_rejected_even_with_the_largest_collateral(world):
     # q = 2^64 - 1 units of 10^-6 on a call struck at 0: even at 50 the loss P is about 2^89, above the
     # 84-bit slack, and the largest collateral's bound is below 2^84, so the slack wraps.
-    option = world.option(strike=0, quantity=U64 - 1, collateral=U64 - 1)
     assert (U64 - 1) * 50 * SCALE > 2**84 > (U64 - 1) * SCALE + SCALE - 1
     rich, index = world.cash_note(U64 - 1)
-    inputs = open_position.inputs(rich, world.writer_sk, world.tree, index, option, RHO_CHANGE, GRID)
+    option = world.written(spent=rich, strike=0, quantity=U64 - 1, collateral=U64 - 1)
+    inputs = open_position.inputs(rich, world.writer_sk, world.tree, index, option, GRID)
     assert failing(_solve(inputs)) == [f"open/margin/point_{i}/slack/sum" for i in range(8)]
 
 
 def test_a_false_comparison_bit_cannot_hide_a_call_loss(world):
     # The writer claims every grid price is below the strike (bit 64 of g - K + 2^64 cleared), so the
     # intrinsic values, products and slacks all follow the lie and the margin would pass with 0.
-    option = world.option(collateral=0)
+    option = world.written(collateral=0)
     lies = {f"margin/point_{i}/intrinsic/compare/diff/bit_64": (lambda b: 0) for i in (4, 5, 6, 7)}
     w = solve_with_hints(Open(depth=DEPTH), _open_inputs(world, option), lies)
     assert failing(w) == [f"open/margin/point_{i}/intrinsic/compare/diff/sum" for i in (4, 5, 6, 7)]
 
 
 def test_a_false_product_is_rejected(world):
-    w = _solve(_open_inputs(world, world.option()))
+    w = _solve(_open_inputs(world, world.written()))
     assert_rejected(w, "margin/point_7/product", 0, label="open/margin/point_7/product")
 
 
@@ -189,20 +209,20 @@ def _forge_option(world, option, **changes):
         inputs[name] = str(values[name] % R)
     inputs["cm_option"] = str(raw_option_commitment(*values.values()))
     change = (world.cash.amount - values["collateral"]) % R
-    inputs["cm_change"] = str(raw_cash_commitment(change, world.writer_pk, RHO_CHANGE))
+    inputs["cm_change"] = str(raw_cash_commitment(change, world.writer_pk, _change_rho(world)))
     return inputs
 
 
 @pytest.mark.parametrize("name", ["strike", "quantity", "expiry"])
 def test_fields_of_2_64_or_more_are_rejected_at_their_range_check(world, name):
-    option = world.option()
+    option = world.written()
     inputs = _forge_option(world, option, **{name: getattr(option, name) + U64})
     assert failing(_solve(inputs))[0] == f"open/{name}/range/sum"
 
 
 def test_collateral_above_its_width_is_rejected(world):
     # 2^64 + 80: the change (amount - collateral) wraps too, and the margin's bound overflows 84 bits.
-    labels = failing(_solve(_forge_option(world, world.option(), collateral=U64 + 80 * SCALE)))
+    labels = failing(_solve(_forge_option(world, world.written(), collateral=U64 + 80 * SCALE)))
     assert labels[0] == "open/collateral/range/sum"
     assert "open/change/range/sum" in labels
 
@@ -210,37 +230,40 @@ def test_collateral_above_its_width_is_rejected(world):
 def test_wrapped_negative_collateral_is_rejected(world):
     # collateral = -1 makes change = amount + 1, which fits 64 bits: only the collateral's own range
     # check and the margin (whose bound -1 wraps every slack) object.
-    labels = failing(_solve(_forge_option(world, world.option(), collateral=-1)))
+    labels = failing(_solve(_forge_option(world, world.written(), collateral=-1)))
     assert labels == ["open/collateral/range/sum"] + [f"open/margin/point_{i}/slack/sum" for i in range(8)]
 
 
 def test_kind_two_is_rejected(world):
-    assert failing(_solve(_forge_option(world, world.option(), kind=2)))[0] == "open/kind/boolean"
+    assert failing(_solve(_forge_option(world, world.written(), kind=2)))[0] == "open/kind/boolean"
 
 
 def test_collateral_above_the_spent_amount_is_rejected_at_the_change(world):
-    inputs = _forge_option(world, world.option(quantity=1), collateral=world.cash.amount + 1)
+    inputs = _forge_option(world, world.written(quantity=1), collateral=world.cash.amount + 1)
     assert failing(_solve(inputs)) == ["open/change/range/sum"]
 
 
 def test_spent_amount_of_2_64_is_rejected(world):
-    note = CashNote(0, world.writer_pk, 77)
-    leaf = raw_cash_commitment(U64, world.writer_pk, note.rho)
+    rho_in, sk = 77, world.writer_sk
+    leaf = raw_cash_commitment(U64, world.writer_pk, rho_in)
     index = world.tree.append(leaf)
-    option = world.option()
+    option = world.written()
     inputs = _open_inputs(world, option)
     siblings, directions = world.tree.path(index)
-    change = raw_cash_commitment(U64 - option.collateral, world.writer_pk, RHO_CHANGE)
+    # The forged note's own nullifier and the outputs it derives, so only the width objects.
+    nf = cash_nullifier(sk, leaf)
+    forged = dataclasses.replace(option, rho=output_rho(nf, OPEN_OPTION, sk))
+    change = raw_cash_commitment(U64 - option.collateral, world.writer_pk, output_rho(nf, OPEN_CHANGE, sk))
     inputs.update(
         root=str(world.tree.root), siblings=[str(s) for s in siblings], directions=[str(d) for d in directions],
-        amount_in=str(U64), rho_in=str(note.rho), nf_in=str(cash_nullifier(note.rho, world.writer_sk)),
+        amount_in=str(U64), rho_in=str(rho_in), nf_in=str(nf), cm_option=str(forged.commitment()),
         cm_change=str(change),
     )
     assert failing(_solve(inputs)) == ["open/amount_in/range/sum"]
 
 
 def test_grid_price_of_2_64_is_rejected(world):
-    inputs = with_list_item(_open_inputs(world, world.option(kind=PUT)), "grid", 3, U64)
+    inputs = with_list_item(_open_inputs(world, world.written(kind=PUT)), "grid", 3, U64)
     assert failing(_solve(inputs))[0] == "open/grid[3]/range/sum"
 
 
@@ -248,48 +271,97 @@ def test_grid_price_of_2_64_is_rejected(world):
 
 
 def test_direction_bit_two_is_rejected_at_its_level(world):
-    inputs = with_list_item(_open_inputs(world, world.option()), "directions", 2, 2)
+    inputs = with_list_item(_open_inputs(world, world.written()), "directions", 2, 2)
     assert failing(_solve(inputs)) == ["open/merkle/level_2/direction", "open/merkle/root"]
 
 
 def test_foreign_note_is_rejected_at_the_root(world):
+    # A note the writer could open (own key) but that is not in the tree, with its own nullifier and outputs.
     foreign = CashNote(world.cash.amount, world.writer_pk, world.rng.randrange(R))
-    inputs = _open_inputs(world, world.option())
-    inputs.update(rho_in=str(foreign.rho), nf_in=str(foreign.nullifier(world.writer_sk)))
+    option = world.written(spent=foreign)
+    _, change = open_notes(foreign, world.writer_sk, **_terms(option))
+    inputs = _open_inputs(world, world.written())
+    inputs.update(
+        rho_in=str(foreign.rho), nf_in=str(foreign.nullifier(world.writer_sk)),
+        cm_option=str(option.commitment()), cm_change=str(change.commitment()),
+    )
     assert failing(_solve(inputs)) == ["open/merkle/root"]
 
 
 def test_second_nullifier_for_the_same_note_is_rejected(world, rng):
-    inputs = _open_inputs(world, world.option())
-    other = cash_nullifier(world.cash.rho, rng.randrange(R))
-    assert failing(_solve({**inputs, "nf_in": str(other)})) == ["open/nf_in/equal"]
+    inputs = _open_inputs(world, world.written())
+    other = cash_nullifier(rng.randrange(R), world.cash.commitment())
+    # The outputs derive their rho from the public nf_in, so they follow the false one and fail too.
+    assert failing(_solve({**inputs, "nf_in": str(other)})) == [
+        "open/nf_in/equal", "open/cm_option/equal", "open/cm_change/equal"
+    ]
     # Another key gives another nullifier, but then the note is not the owner's: a self-consistent
     # opening under sk' (its own nullifier, option and change) fails only at the root.
     sk2 = rng.randrange(R)
-    option2 = world.option(writer_pk=public_key(sk2))
-    change2 = CashNote(world.cash.amount - option2.collateral, public_key(sk2), RHO_CHANGE)
+    as_sk2 = dataclasses.replace(world.cash, owner_pk=public_key(sk2))
+    option2 = world.written(spent=as_sk2, sk=sk2)
+    _, change2 = open_notes(as_sk2, sk2, **_terms(option2))
     forged = {
         **inputs,
         "sk": str(sk2),
-        "nf_in": str(cash_nullifier(world.cash.rho, sk2)),
+        "nf_in": str(as_sk2.nullifier(sk2)),
         "cm_option": str(option2.commitment()),
-        "rho_option": str(option2.rho),
         "cm_change": str(change2.commitment()),
     }
     assert failing(_solve(forged)) == ["open/merkle/root"]
 
 
 def test_writer_key_other_than_the_spender_is_rejected(world, rng):
-    option = world.option(writer_pk=public_key(rng.randrange(R)))
-    inputs = _open_inputs(world, world.option())
-    inputs.update(cm_option=str(option.commitment()), rho_option=str(option.rho))
+    option = dataclasses.replace(world.written(), writer_pk=public_key(rng.randrange(R)))
+    inputs = _open_inputs(world, world.written())
+    inputs.update(cm_option=str(option.commitment()))
     assert failing(_solve(inputs)) == ["open/cm_option/equal"]
 
 
-def test_change_that_does_not_add_up_is_rejected(world):
-    option = world.option()
+# --- uniqueness by construction: no output randomness is the writer's -----------------------
+
+
+def test_both_outputs_take_their_rho_from_the_spent_nullifier(world):
+    option = world.written()
+    w = _solve(_open_inputs(world, option))
+    nf = world.cash.nullifier(world.writer_sk)
+    assert option.rho == output_rho(nf, OPEN_OPTION, world.writer_sk)
+    assert w.public[3] == CashNote(world.cash.amount - option.collateral, world.writer_pk, _change_rho(world)).commitment()
+    assert "rho_option" not in w.r1cs.variable_names and "rho_change" not in w.r1cs.variable_names
+
+
+def test_an_option_sharing_a_live_options_rho_has_no_witness(world, rng):
+    """The shared-nullifier attack: whoever knows a live option's rho opens a dummy with that rho.
+
+    The dummy (quantity 0, collateral 0) would share the real option's nullifier under the old
+    formula. Now the open derives the rho, so a dummy with a chosen rho fails at its commitment, and
+    even a note with that rho would have its own nullifier (it binds the commitment).
+    """
+    live = world.option()  # any live option; the attacker knows its rho
+    dummy = dataclasses.replace(world.written(quantity=0, collateral=0), rho=live.rho)
+    inputs = _open_inputs(world, world.written(quantity=0, collateral=0))
+    assert failing(_solve({**inputs, "cm_option": str(dummy.commitment())})) == ["open/cm_option/equal"]
+    assert dummy.nullifier() != live.nullifier()
+
+
+def test_a_change_note_with_a_chosen_rho_has_no_witness(world, rng):
+    option = world.written()
     inputs = _open_inputs(world, option)
-    more = CashNote(world.cash.amount - option.collateral + 1, world.writer_pk, RHO_CHANGE)
+    chosen = CashNote(world.cash.amount - option.collateral, world.writer_pk, rng.randrange(R))
+    assert failing(_solve({**inputs, "cm_change": str(chosen.commitment())})) == ["open/cm_change/equal"]
+
+
+def test_the_old_private_randomness_inputs_are_refused(world):
+    inputs = _open_inputs(world, world.written())
+    for name in ("rho_option", "rho_change"):
+        with pytest.raises(MalformedInput, match=f"unknown input '{name}'"):
+            _solve({**inputs, name: "1"})
+
+
+def test_change_that_does_not_add_up_is_rejected(world):
+    option = world.written()
+    inputs = _open_inputs(world, option)
+    more = CashNote(world.cash.amount - option.collateral + 1, world.writer_pk, _change_rho(world))
     assert failing(_solve({**inputs, "cm_change": str(more.commitment())})) == ["open/cm_change/equal"]
 
 
@@ -303,17 +375,17 @@ def test_bad_parameters_raise(params):
 
 
 def test_inputs_helper_refuses_what_cannot_fit(world, rng):
-    option = world.option()
+    option = world.written()
     args = (world.cash, world.writer_sk, world.tree, world.cash_index)
     with pytest.raises(ValueError, match="spending key"):
-        open_position.inputs(world.cash, rng.randrange(R), world.tree, world.cash_index, option, 1, GRID)
+        open_position.inputs(world.cash, rng.randrange(R), world.tree, world.cash_index, option, GRID)
     with pytest.raises(ValueError, match="writer_pk"):
-        open_position.inputs(*args, world.option(writer_pk=world.holder_pk), 1, GRID)
-    with pytest.raises(ValueError, match="exceeds"):
-        open_position.inputs(*args, world.option(collateral=world.cash.amount + 1), 1, GRID)
+        open_position.inputs(*args, dataclasses.replace(option, writer_pk=world.holder_pk), GRID)
+    with pytest.raises(ValueError, match="collateral must be"):
+        open_position.inputs(*args, dataclasses.replace(option, collateral=world.cash.amount + 1), GRID)
+    with pytest.raises(ValueError, match="rho is not the one this spend derives"):
+        open_position.inputs(*args, dataclasses.replace(option, rho=rng.randrange(R)), GRID)
     with pytest.raises(ValueError, match="not this note"):
-        open_position.inputs(world.cash, world.writer_sk, world.tree, 0, option, 1, GRID)
+        open_position.inputs(world.cash, world.writer_sk, world.tree, 0, option, GRID)
     with pytest.raises(ValueError, match="ints"):
-        open_position.inputs(*args, option, 1, [1.5] * 8)
-    change = open_position.change_note(world.cash, option, 9)
-    assert change.amount == world.cash.amount - option.collateral and change.owner_pk == world.writer_pk
+        open_position.inputs(*args, option, [1.5] * 8)

@@ -82,19 +82,20 @@ def test_costs_add_up_from_their_parts():
     """Each count as the sum of the parts the SPECs list, so a change shows which part moved."""
     level, u64 = CONSTRAINTS_PER_LEVEL, 65  # a 64-bit range check is 64 booleanity rows + 1 recomposition
     intrinsic = 66 + 1 + 1  # comparison, call's positive part, select
-    deposit = u64 + POSEIDON[5] + 1
+    output_rho = POSEIDON[5]  # Poseidon(RHO_TAG, nf, i, secret): one per new note of a spend
+    deposit = u64 + POSEIDON[3] + POSEIDON[5] + 1  # amount, the deposit rho, cm_out
     spend_common = POSEIDON[2] + POSEIDON[5] + 1 + POSEIDON[4] + 1  # pk, cm_in, merkle root, nf_in hash + equal
-    withdraw = 1 + 2 * u64 + u64 + spend_common + POSEIDON[5] + 1  # bind, amount + amount_in, change, ..., cm_change
+    withdraw = 1 + 2 * u64 + u64 + spend_common + output_rho + POSEIDON[5] + 1  # bind, widths, change, ..., cm_change
     settle = (
         u64 + 3 * u64 + 1  # price; strike, quantity, collateral; kind
-        + POSEIDON[11] + 1 + POSEIDON[3] + 1  # cm, merkle root, nf_option
+        + POSEIDON[11] + 1 + POSEIDON[4] + 1  # cm, merkle root, nf_option (binds cm)
         + intrinsic + 1 + 110 + 21 + 21 + 111 + 1  # division, quotient, remainder x2, cap, payout
-        + 2 * POSEIDON[3] + 2 * (POSEIDON[5] + 1)  # rhos, cm_holder, cm_writer
+        + 2 * output_rho + 2 * (POSEIDON[5] + 1)  # rhos, cm_holder, cm_writer
     )
-    open_fixed = 5 * u64 + 1 + u64 + spend_common + POSEIDON[11] + 1 + POSEIDON[5] + 1
+    open_fixed = 5 * u64 + 1 + u64 + spend_common + 2 * output_rho + POSEIDON[11] + 1 + POSEIDON[5] + 1
     open_per_point = u64 + intrinsic + 1 + 85  # grid range, intrinsic, product, 84-bit slack
     for depth in (4, 20):
-        assert describe("deposit")["constraints"] == deposit == 366
+        assert describe("deposit")["constraints"] == deposit == 609
         assert describe("withdraw", {"depth": depth})["constraints"] == withdraw + level * depth
         assert describe("settle", {"depth": depth})["constraints"] == settle + level * depth
         for grid in (8, 9):

@@ -28,7 +28,7 @@ from zkopt.circuits.settle import Settle
 from zkopt.field import R
 from zkopt.native import payoff, poseidon
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, NULLIFIER_TAG, PUT, CashNote, option_nullifier, settlement_rhos
+from zkopt.native.notes import CALL, NULLIFIER_TAG, PUT, CashNote, option_nullifier, output_rho
 from zkopt.r1cs.lint import lint
 
 U64_MAX = U64 - 1
@@ -71,6 +71,11 @@ def _solve(inputs):
 
 def _cash(amount, pk, rho):
     return str(raw_cash_commitment(amount, pk, rho))
+
+
+def _rhos(option):
+    """The (holder, writer) output rhos of the option's settlement: from its nullifier and its rho."""
+    return option.output_rho(0), option.output_rho(1)
 
 
 # --- honest settlements -----------------------------------------------------------------------
@@ -147,7 +152,7 @@ def test_put_above_the_strike_cannot_claim_the_wrapped_difference(world):
     w = solve_with_hints(Settle(depth=DEPTH), inputs, lie)
     assert _value(w, "payoff/intrinsic/select/select") == (option.strike - price) % R
     paid = _value(w, "payoff/payout/select")
-    rho_h, rho_w = settlement_rhos(option.rho)
+    rho_h, rho_w = _rhos(option)
     inputs.update(
         cm_holder=_cash(paid, option.holder_pk, rho_h),
         cm_writer=_cash(option.collateral - paid, option.writer_pk, rho_w),
@@ -163,7 +168,7 @@ def test_put_above_the_strike_cannot_claim_the_wrapped_difference(world):
 def test_payout_plus_one_is_rejected_wherever_it_is_claimed(world):
     option, index, price, inputs = _settled(world, "itm-call")
     payout, rest = CASES["itm-call"][1]
-    rho_h, rho_w = settlement_rhos(option.rho)
+    rho_h, rho_w = _rhos(option)
     shifted = {
         **inputs,
         "cm_holder": _cash(payout + 1, option.holder_pk, rho_h),
@@ -190,7 +195,7 @@ def test_remainder_of_scale_or_more_is_caught_by_the_upper_check(world):
     option, index, price, inputs = _settled(world, "itm-call")
     payout, rest = CASES["itm-call"][1]
     assert payout * SCALE == option.quantity * (price - option.strike)  # remainder 0
-    rho_h, rho_w = settlement_rhos(option.rho)
+    rho_h, rho_w = _rhos(option)
     inputs.update(
         cm_holder=_cash(payout - 1, option.holder_pk, rho_h), cm_writer=_cash(rest + 1, option.writer_pk, rho_w)
     )
@@ -221,7 +226,7 @@ def test_a_false_cap_bit_cannot_pay_more_than_the_collateral(world):
     # the writer 80 - 150 mod r.
     option, index, price, inputs = _settled(world, "capped-call")
     gross = payoff.gross_payout(CALL, option.strike, option.quantity, price)
-    rho_h, rho_w = settlement_rhos(option.rho)
+    rho_h, rho_w = _rhos(option)
     inputs.update(
         cm_holder=_cash(gross, option.holder_pk, rho_h),
         cm_writer=_cash(option.collateral - gross, option.writer_pk, rho_w),
@@ -234,7 +239,7 @@ def test_a_false_cap_bit_cannot_pay_more_than_the_collateral(world):
 def test_outputs_that_do_not_split_the_collateral_are_rejected(world, holder_delta, writer_delta):
     option, index, price, inputs = _settled(world, "itm-call")
     payout, rest = CASES["itm-call"][1]
-    rho_h, rho_w = settlement_rhos(option.rho)
+    rho_h, rho_w = _rhos(option)
     inputs.update(
         cm_holder=_cash(payout + holder_delta, option.holder_pk, rho_h),
         cm_writer=_cash(rest + writer_delta, option.writer_pk, rho_w),
@@ -246,10 +251,24 @@ def test_outputs_that_do_not_split_the_collateral_are_rejected(world, holder_del
 def test_outputs_to_other_keys_or_randomness_are_rejected(world, rng):
     option, index, price, inputs = _settled(world, "itm-call")
     payout, rest = CASES["itm-call"][1]
-    rho_h, rho_w = settlement_rhos(option.rho)
+    rho_h, rho_w = _rhos(option)
     thief = rng.randrange(R)
     assert failing(_solve({**inputs, "cm_holder": _cash(payout, thief, rho_h)})) == ["settle/cm_holder/equal"]
     assert failing(_solve({**inputs, "cm_writer": _cash(rest, option.writer_pk, rho_h)})) == ["settle/cm_writer/equal"]
+    # The old derivations (Poseidon(rho, 1), Poseidon(rho, 2)) and any chosen rho are no longer outputs.
+    for rho in (poseidon.hash(option.rho, 1), rng.randrange(R)):
+        assert failing(_solve({**inputs, "cm_holder": _cash(payout, option.holder_pk, rho)})) == [
+            "settle/cm_holder/equal"
+        ]
+
+
+def test_outputs_take_their_rho_from_the_nullifier_and_the_options_rho(world):
+    option, index, price, inputs = _settled(world, "itm-call")
+    holder, writer = option.settlement_notes(price)
+    nf = option.nullifier()
+    assert (holder.rho, writer.rho) == (output_rho(nf, 0, option.rho), output_rho(nf, 1, option.rho))
+    w = _solve(inputs)
+    assert w.public[-2:] == [holder.commitment(), writer.commitment()]
 
 
 # --- values above the widths ------------------------------------------------------------------
@@ -260,14 +279,16 @@ def _forged(world, price, **fields):
     base = world.option()
     values = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
     values.update(fields)
-    index = world.tree.append(raw_option_commitment(*values.values()))
+    cm = raw_option_commitment(*values.values())
+    index = world.tree.append(cm)
     siblings, directions = world.tree.path(index)
-    rho_h, rho_w = settlement_rhos(values["rho"])
+    nf = option_nullifier(values["rho"], cm)
+    rho_h, rho_w = output_rho(nf, 0, values["rho"]), output_rho(nf, 1, values["rho"])
     inputs = {
         "root": str(world.tree.root),
         "directions": [str(d) for d in directions],
         "siblings": [str(s) for s in siblings],
-        "nf_option": str(option_nullifier(values["rho"])),
+        "nf_option": str(nf),
         "asset": str(values["asset"]),
         "expiry": str(values["expiry"] % R),
         "price": str(price % R),
@@ -331,14 +352,24 @@ def _tree_with(option):
 
 def test_second_nullifier_for_the_same_note_is_rejected(world, rng):
     option, index, price, inputs = _settled(world, "itm-call")
-    for other in (option_nullifier(rng.randrange(R)), poseidon.hash(NULLIFIER_TAG, option.rho, 0), option.rho):
-        assert failing(_solve({**inputs, "nf_option": str(other)})) == ["settle/nf_option/equal"]
+    cm = option.commitment()
+    others = (
+        option_nullifier(rng.randrange(R), cm),
+        option_nullifier(option.rho, rng.randrange(R)),  # the old formula's weakness: the rho alone
+        poseidon.hash(NULLIFIER_TAG, option.rho),
+        option.rho,
+    )
+    for other in others:
+        # The outputs derive their rho from the public nf_option, so they follow the false one and fail too.
+        assert failing(_solve({**inputs, "nf_option": str(other)})) == [
+            "settle/nf_option/equal", "settle/cm_holder/equal", "settle/cm_writer/equal"
+        ]
     # Another rho gives another nullifier but another commitment: not in the tree.
-    rho2 = rng.randrange(R)
-    rho_h, rho_w = settlement_rhos(rho2)
+    other = dataclasses.replace(option, rho=rng.randrange(R))
+    rho_h, rho_w = _rhos(other)
     payout, rest = CASES["itm-call"][1]
     forged = {
-        **inputs, "rho": str(rho2), "nf_option": str(option_nullifier(rho2)),
+        **inputs, "rho": str(other.rho), "nf_option": str(other.nullifier()),
         "cm_holder": _cash(payout, option.holder_pk, rho_h), "cm_writer": _cash(rest, option.writer_pk, rho_w),
     }
     assert failing(_solve(forged)) == ["settle/merkle/root"]
@@ -346,9 +377,12 @@ def test_second_nullifier_for_the_same_note_is_rejected(world, rng):
 
 @pytest.mark.parametrize("name", ["asset", "expiry"])
 def test_public_asset_and_expiry_are_the_notes_by_construction(world, name):
-    # They are hashed into the commitment, so another value is another note: not in the tree.
+    # They are hashed into the commitment, so another value is another note: not in the tree, and
+    # not the note the public nullifier belongs to (the nullifier binds the commitment).
     inputs = _settled(world, "itm-call")[3]
-    assert failing(_solve({**inputs, name: str(int(inputs[name]) + 1)})) == ["settle/merkle/root"]
+    assert failing(_solve({**inputs, name: str(int(inputs[name]) + 1)})) == [
+        "settle/merkle/root", "settle/nf_option/equal"
+    ]
 
 
 def test_inputs_helper_refuses_what_cannot_fit(world):

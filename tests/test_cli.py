@@ -215,12 +215,12 @@ def test_transaction_circuits_through_setup_prove_verify(tmp_path):
     tree = MerkleTree(depth=4)
     tree.append(777)
     index = tree.append(note.commitment())
-    inputs = withdraw.inputs(note, sk, tree, index, amount=1_250_000, recipient=99, rho_change=43)
+    inputs = withdraw.inputs(note, sk, tree, index, amount=1_250_000, recipient=99)
     (tmp_path / "input.json").write_text(json.dumps(inputs))
 
     keys = tmp_path / "keys"
     result = invoke("setup", "withdraw", "--param", "depth=4", "--out", str(keys))
-    assert result.exit_code == 0 and "withdraw: 2259 constraints" in result.output, result.output
+    assert result.exit_code == 0 and "withdraw: 2559 constraints" in result.output, result.output
     result = invoke(
         "prove", "--pk", str(keys / "proving_key.zkpk"), "--input", str(tmp_path / "input.json"),
         "--proof", str(tmp_path / "proof.json"), "--public", str(tmp_path / "public.json"),

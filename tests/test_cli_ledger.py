@@ -35,14 +35,14 @@ EXPIRY = NOW - 3600
 
 def test_circuits_lists_every_circuit_with_cost_and_public_inputs():
     text = ok("circuits").stdout
-    assert "open        8,589 constraints (depth=20, grid=8)" in text
+    assert "open        9,189 constraints (depth=20, grid=8)" in text
     assert "public: root, nf_in, cm_option, cm_change, asset, grid[0..7]" in text
     assert "public: root, nf_option, asset, expiry, price, cm_holder, cm_writer" in text
     rows = json.loads(ok("circuits", "--json").stdout)
     assert [r["name"] for r in rows] == ["chain", "deposit", "open", "settle", "withdraw"]
     assert set(rows[0]) == {"name", "params", "statement", "constraints", "public"}
     by_name = {r["name"]: r for r in rows}
-    assert by_name["deposit"] == {**by_name["deposit"], "constraints": 366, "public": ["amount", "cm_out"], "params": {}}
+    assert by_name["deposit"] == {**by_name["deposit"], "constraints": 609, "public": ["amount", "cm_out"], "params": {}}
     assert by_name["withdraw"]["params"] == {"depth": 20}
 
 
@@ -83,7 +83,7 @@ def test_oracle_keygen_refuses_a_damaged_committee_before_writing_a_key(tmp_path
 def test_ledger_init_reports_the_genesis_and_loads_the_shared_keys(market):
     text = market["init"].stdout
     assert "tree depth 4, oracle committee 2 of 3" in text
-    assert "open       4,669 constraints, keys loaded" in text
+    assert "open       5,269 constraints, keys loaded" in text
     assert "single-party" not in text  # no setup ran: the keys were loaded
 
 

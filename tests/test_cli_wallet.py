@@ -258,7 +258,7 @@ def test_progress_lines_only_on_a_terminal(flow, tmp_path, monkeypatch):
     assert piped.stderr == ""
     monkeypatch.setattr(cli, "_stderr_is_tty", lambda: True)
     shown = ok("wallet", "deposit", "--wallet", wallet, "--db", flow["db"], "--keys", flow["keys"], "--amount", "2")
-    assert "proving deposit (366 constraints)" in shown.stderr
+    assert "proving deposit (609 constraints)" in shown.stderr
     assert shown.stdout.startswith("accepted:")
 
 

@@ -594,6 +594,20 @@ def test_schema_version_and_migrations(world):
     assert world.ledger.state().entries == 0
 
 
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_ledger_made_for_the_circuits_before_note_binding_is_refused_unchanged(world, version):
+    world.ledger.close()
+    conn = sqlite3.connect(world.path)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    before = snapshot(world.path)
+    with pytest.raises(MalformedInput, match=f"schema version {version} was made for the circuits before note binding"):
+        Ledger.open(world.path)
+    assert snapshot(world.path) == before  # refused before any migration wrote to it
+    assert "before note binding" in audit(world.path).to_text()
+
+
 def test_a_busy_ledger_rejects_without_change(tmp_path, rng):
     world = World(tmp_path / "ledger.db", rng)
     deposit(world)

@@ -15,17 +15,23 @@ from zkopt.native import notes, poseidon
 from zkopt.native.notes import (
     CALL,
     CASH_TAG,
+    DEPOSIT_TAG,
     NULLIFIER_TAG,
     OPTION_TAG,
     PUT,
+    RHO_TAG,
     CashNote,
     OptionNote,
     cash_commitment,
     cash_nullifier,
+    deposit_note,
+    deposit_rho,
+    open_notes,
     option_commitment,
     option_nullifier,
+    output_rho,
     public_key,
-    settlement_rhos,
+    withdraw_change,
 )
 
 U64_MAX = 2**64 - 1
@@ -47,23 +53,32 @@ def _option(rng, **changes) -> OptionNote:
     return OptionNote(**fields)
 
 
+TAGS = {
+    CASH_TAG: b"zkopt/cash/v1",
+    OPTION_TAG: b"zkopt/option/v1",
+    NULLIFIER_TAG: b"zkopt/nullifier/v2",
+    RHO_TAG: b"zkopt/rho/v1",
+    DEPOSIT_TAG: b"zkopt/deposit/v1",
+}
+
+
 def test_tags_are_the_ascii_strings_and_distinct():
-    assert CASH_TAG.to_bytes(13, "big") == b"zkopt/cash/v1"
-    assert OPTION_TAG.to_bytes(15, "big") == b"zkopt/option/v1"
-    assert NULLIFIER_TAG.to_bytes(18, "big") == b"zkopt/nullifier/v1"
-    assert len({CASH_TAG, OPTION_TAG, NULLIFIER_TAG}) == 3
-    assert all(tag < 2**248 for tag in (CASH_TAG, OPTION_TAG, NULLIFIER_TAG))
+    for tag, text in TAGS.items():
+        assert tag.to_bytes(len(text), "big") == text
+        assert tag < 2**248
+    assert len(TAGS) == 5
     assert (CALL, PUT) == (0, 1)
 
 
 def test_formulas_match_design(rng):
-    sk, rho = rng.randrange(R), rng.randrange(R)
+    sk, rho, cm, nf, seed = (rng.randrange(R) for _ in range(5))
     pk = public_key(sk)
     assert pk == poseidon.hash(sk)
     assert cash_commitment(5, pk, rho) == poseidon.hash(CASH_TAG, 5, pk, rho)
-    assert cash_nullifier(rho, sk) == poseidon.hash(NULLIFIER_TAG, rho, sk)
-    assert option_nullifier(rho) == poseidon.hash(NULLIFIER_TAG, rho)
-    assert settlement_rhos(rho) == (poseidon.hash(rho, 1), poseidon.hash(rho, 2))
+    assert cash_nullifier(sk, cm) == poseidon.hash(NULLIFIER_TAG, sk, cm)
+    assert option_nullifier(rho, cm) == poseidon.hash(NULLIFIER_TAG, rho, cm)
+    assert output_rho(nf, 1, sk) == poseidon.hash(RHO_TAG, nf, 1, sk)
+    assert deposit_rho(seed) == poseidon.hash(DEPOSIT_TAG, seed)
     args = (7, PUT, 1, 2, 3, 4, pk, 9, rho)
     assert option_commitment(*args) == poseidon.hash(OPTION_TAG, *args)
 
@@ -89,11 +104,15 @@ def _ints(note) -> dict[str, int]:
     return {k: int(v) for k, v in note.to_dict().items()}
 
 
-def test_cash_and_option_nullifiers_differ_for_the_same_rho(rng):
-    rho, sk = rng.randrange(R), rng.randrange(R)
-    # Different widths (t = 4 and t = 3) use different Poseidon constants.
-    assert cash_nullifier(rho, sk) != option_nullifier(rho)
-    assert cash_nullifier(rho, sk) != cash_nullifier(rho, (sk + 1) % R)
+def test_nullifier_binds_the_commitment_and_the_secret(rng):
+    """Two different notes never share a nullifier, even with the same rho (the shared-nullifier attack)."""
+    real = _option(rng)
+    dummy = _option(rng, rho=real.rho, quantity=0, collateral=0)
+    assert real.rho == dummy.rho and real.commitment() != dummy.commitment()
+    assert real.nullifier() != dummy.nullifier()
+    sk, cm = rng.randrange(R), rng.randrange(R)
+    assert cash_nullifier(sk, cm) != cash_nullifier((sk + 1) % R, cm)
+    assert cash_nullifier(sk, cm) != cash_nullifier(sk, (cm + 1) % R)
 
 
 @pytest.mark.parametrize(
@@ -111,9 +130,14 @@ def test_cash_and_option_nullifiers_differ_for_the_same_rho(rng):
         (lambda: option_commitment(1, 0, 1, 1, 2**64, 1, 1, 1, 1), "expiry is out of range"),
         (lambda: option_commitment(1, 0, 1, 1, 1, 2**64, 1, 1, 1), "collateral is out of range"),
         (lambda: option_commitment(R, 0, 1, 1, 1, 1, 1, 1, 1), "asset is not a field element"),
-        (lambda: cash_nullifier(R, 1), "rho is not a field element"),
-        (lambda: option_nullifier(-1), "rho is not a field element"),
-        (lambda: settlement_rhos(R), "rho is not a field element"),
+        (lambda: cash_nullifier(R, 1), "sk is not a field element"),
+        (lambda: cash_nullifier(1, R), "cm is not a field element"),
+        (lambda: option_nullifier(-1, 1), "rho is not a field element"),
+        (lambda: output_rho(R, 0, 1), "nf is not a field element"),
+        (lambda: output_rho(1, 0, R), "secret is not a field element"),
+        (lambda: output_rho(1, -1, 1), "output index must be"),
+        (lambda: output_rho(1, True, 1), "output index must be"),
+        (lambda: deposit_rho(R), "seed is not a field element"),
         (lambda: CashNote(2**64, 1, 1), "amount is out of range"),
     ],
 )
@@ -126,7 +150,7 @@ def test_cash_note_commitment_nullifier_and_json(rng):
     sk = rng.randrange(R)
     note = CashNote(amount=12_500_000, owner_pk=public_key(sk), rho=rng.randrange(R))
     assert note.commitment() == cash_commitment(note.amount, note.owner_pk, note.rho)
-    assert note.nullifier(sk) == cash_nullifier(note.rho, sk)
+    assert note.nullifier(sk) == cash_nullifier(sk, note.commitment())
     # Negative twin: somebody else's key cannot produce the nullifier.
     with pytest.raises(ValueError, match="not the spending key"):
         note.nullifier((sk + 1) % R)
@@ -138,7 +162,7 @@ def test_cash_note_commitment_nullifier_and_json(rng):
 def test_option_note_commitment_nullifier_and_json(rng):
     note = _option(rng, kind=PUT)
     assert note.commitment() == option_commitment(*_ints(note).values())
-    assert note.nullifier() == option_nullifier(note.rho)
+    assert note.nullifier() == option_nullifier(note.rho, note.commitment())
     data = json.loads(json.dumps(note.to_dict()))
     assert all(isinstance(v, str) for v in data.values())
     assert list(data) == [
@@ -187,7 +211,8 @@ def test_settlement_notes_go_to_both_parties_with_derived_rhos(rng):
         writer_pk=public_key(writer_sk),
     )
     holder, writer = note.settlement_notes(110_000_000)  # intrinsic 10, quantity 2: payout 20
-    rho_h, rho_w = settlement_rhos(note.rho)
+    nf = note.nullifier()
+    rho_h, rho_w = output_rho(nf, 0, note.rho), output_rho(nf, 1, note.rho)
     assert holder == CashNote(20_000_000, note.holder_pk, rho_h)
     assert writer == CashNote(30_000_000, note.writer_pk, rho_w)
     assert holder.amount + writer.amount == note.collateral
@@ -203,4 +228,64 @@ def test_settlement_notes_go_to_both_parties_with_derived_rhos(rng):
 
 def test_module_exports_constants():
     assert notes.U64_BOUND == 2**64
-    assert (notes.HOLDER_RHO_INDEX, notes.WRITER_RHO_INDEX) == (1, 2)
+    assert (notes.OPEN_OPTION, notes.OPEN_CHANGE) == (0, 1)
+    assert (notes.SETTLE_HOLDER, notes.SETTLE_WRITER) == (0, 1)
+    assert notes.WITHDRAW_CHANGE == 0
+
+
+# --- the notes each transaction creates ---------------------------------------------------
+
+
+def _terms(rng, **changes):
+    terms = dict(
+        asset=rng.randrange(R), kind=CALL, strike=100_000_000, quantity=1_500_000, expiry=1_767_225_600,
+        collateral=60_000_000, holder_pk=public_key(rng.randrange(R)),
+    )
+    terms.update(changes)
+    return terms
+
+
+def test_deposit_note_takes_its_rho_from_the_seed(rng):
+    seed = rng.randrange(R)
+    note = deposit_note(5, 7, seed)
+    assert note == CashNote(5, 7, poseidon.hash(DEPOSIT_TAG, seed))
+    assert deposit_note(5, 7, (seed + 1) % R) != note
+
+
+def test_open_notes_derive_both_rhos_from_the_spent_nullifier(rng):
+    sk = rng.randrange(R)
+    spent = CashNote(100_000_000, public_key(sk), rng.randrange(R))
+    option, change = open_notes(spent, sk, **_terms(rng))
+    nf = spent.nullifier(sk)
+    assert option.rho == poseidon.hash(RHO_TAG, nf, 0, sk)
+    assert change == CashNote(40_000_000, spent.owner_pk, poseidon.hash(RHO_TAG, nf, 1, sk))
+    assert option.writer_pk == spent.owner_pk and option.collateral == 60_000_000
+    # The same terms from another spent note give other notes: nothing repeats across spends.
+    other = CashNote(100_000_000, public_key(sk), rng.randrange(R))
+    option2, change2 = open_notes(other, sk, **_terms(rng, holder_pk=option.holder_pk, asset=option.asset))
+    assert option2.rho != option.rho and change2.rho != change.rho
+    # Negative twins: another key, a collateral above the note.
+    with pytest.raises(ValueError, match="not the spending key"):
+        open_notes(spent, (sk + 1) % R, **_terms(rng))
+    with pytest.raises(ValueError, match="collateral must be"):
+        open_notes(spent, sk, **_terms(rng, collateral=100_000_001))
+
+
+def test_withdraw_change_is_bound_to_the_spend(rng):
+    sk = rng.randrange(R)
+    spent = CashNote(100, public_key(sk), rng.randrange(R))
+    change = withdraw_change(spent, sk, 30)
+    assert change == CashNote(70, spent.owner_pk, output_rho(spent.nullifier(sk), 0, sk))
+    with pytest.raises(ValueError, match="amount must be"):
+        withdraw_change(spent, sk, 101)
+    with pytest.raises(ValueError, match="not the spending key"):
+        withdraw_change(spent, (sk + 1) % R, 30)
+
+
+def test_an_observer_without_the_secret_cannot_derive_outputs(rng):
+    """The outputs' rho needs the spend secret: nf and the index alone (public) do not give it."""
+    sk = rng.randrange(R)
+    spent = CashNote(100, public_key(sk), rng.randrange(R))
+    nf = spent.nullifier(sk)
+    change = withdraw_change(spent, sk, 30)
+    assert change.rho not in {poseidon.hash(RHO_TAG, nf, 0, s) for s in (0, 1, spent.rho, spent.owner_pk)}

@@ -27,86 +27,43 @@ from tests.ledger_fixtures import (
     SPOT,
     STRIKE,
     WITHDRAW,
-    FakeClock,
     assert_rejected,
-    member_keys,
     snapshot,
 )
-from tests.cli_fixtures import DEPTH, shared_keys
+from tests.cli_fixtures import DEPTH
+from tests.market_fixtures import Market
 from zkopt import r1cs
 from zkopt.audit import audit, check_disclosure, export_opening
 from zkopt.circuits import build, deposit, open_position, settle, withdraw
 from zkopt.errors import Unsatisfied
 from zkopt.groth16 import prove
-from zkopt.ledger import Genesis, Ledger, Observation, oracle
+from zkopt.ledger import Observation, oracle
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, CashNote, OptionNote, public_key
-from zkopt.wallet import TX_KINDS, KeyDir
+from zkopt.native.notes import CALL, deposit_note, open_notes, public_key
 
 
 @pytest.fixture(scope="module")
-def keys():
-    directory = KeyDir(shared_keys())
-    infos = directory.ensure(DEPTH)
-    return {kind: (infos[kind].entry, directory.proving_key(kind, infos[kind].entry)) for kind in TX_KINDS}
-
-
-class Market:
-    """A ledger with the real circuits, a mirror of its tree, a fake clock and a committee of three (2 of 3)."""
-
-    def __init__(self, path, keys, rng):
-        self.keys = keys
-        self.rng = rng
-        self.clock = FakeClock()
-        self.members = member_keys(3)
-        genesis = Genesis(
-            circuits={kind: entry for kind, (entry, _) in keys.items()},
-            committee=[oracle.public_key_bytes(m) for m in self.members],
-            threshold=2,
-            tree_depth=DEPTH,
-        )
-        self.ledger = Ledger.create(path, genesis, clock=self.clock)
-        self.tree = MerkleTree(DEPTH)
-
-    def prove(self, kind: str, inputs: dict):
-        entry, pk = self.keys[kind]
-        witness = r1cs.solve(build(kind, pk.params), inputs)
-        assert witness.r1cs.public_names == list(entry.public_names)
-        return witness.public, prove(pk, witness, self.rng)
-
-    def submit(self, kind: str, inputs: dict):
-        public, proof = self.prove(kind, inputs)
-        receipt = self.ledger.submit(kind, public, proof)
-        names = self.keys[kind][0].public_names
-        for index, name in zip(receipt.leaf_indices, [n for n in names if n.startswith("cm_")]):
-            assert self.tree.append(public[names.index(name)]) == index
-        assert receipt.root == self.tree.root == self.ledger.root
-        return receipt, public, proof
-
-
-@pytest.fixture(scope="module")
-def scenario(keys, tmp_path_factory):
+def scenario(real_keys, tmp_path_factory):
     rng = random.Random(5_2026)
-    market = Market(tmp_path_factory.mktemp("scenario") / "ledger.db", keys, rng)
+    market = Market(tmp_path_factory.mktemp("scenario") / "ledger.db", real_keys, rng)
     sk_writer, sk_holder = rng.randrange(1, 2**250), rng.randrange(1, 2**250)
     pk_writer, pk_holder = public_key(sk_writer), public_key(sk_holder)
     expiry = market.clock.t + 3600
-    cash = CashNote(DEPOSIT, pk_writer, rng.randrange(1, 2**250))
-    option = OptionNote(ASSET, CALL, STRIKE, QUANTITY, expiry, COLLATERAL, pk_holder, pk_writer, rng.randrange(1, 2**250))
+    seed = rng.randrange(1, 2**250)
+    cash = deposit_note(DEPOSIT, pk_writer, seed)
+    terms = dict(asset=ASSET, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry, holder_pk=pk_holder)
+    option, _ = open_notes(cash, sk_writer, collateral=COLLATERAL, **terms)
     assert payoff.margin_ok(CALL, STRIKE, QUANTITY, COLLATERAL, GRID)
     receipts = {}
 
-    receipts["deposit"], _, _ = market.submit("deposit", deposit.inputs(cash))
+    receipts["deposit"], _, _ = market.submit("deposit", deposit.inputs(cash, seed))
     now = market.clock.t
     spot = [oracle.sign(Observation(ASSET, now, SPOT, now), market.members[i]) for i in (0, 1)]
     receipts["spot"] = market.ledger.post_price(spot)
     grid = market.ledger.margin_grid(ASSET)
     assert grid == GRID
-    rho_change = rng.randrange(1, 2**250)
-    receipts["open"], _, _ = market.submit(
-        "open", open_position.inputs(cash, sk_writer, market.tree, 0, option, rho_change, grid)
-    )
+    receipts["open"], _, _ = market.submit("open", open_position.inputs(cash, sk_writer, market.tree, 0, option, grid))
     market.clock.advance(3600 + 120)
     observed = market.clock.t - 60
     report = [
@@ -122,7 +79,7 @@ def scenario(keys, tmp_path_factory):
     holder_index = receipts["settle"].leaf_indices[0]
     receipts["withdraw"], _, _ = market.submit(
         "withdraw",
-        withdraw.inputs(holder_note, sk_holder, market.tree, holder_index, WITHDRAW, RECIPIENT, rng.randrange(1, 2**250)),
+        withdraw.inputs(holder_note, sk_holder, market.tree, holder_index, WITHDRAW, RECIPIENT),
     )
     return {
         "market": market,
@@ -131,6 +88,7 @@ def scenario(keys, tmp_path_factory):
         "option_index": option_index,
         "cash": cash,
         "sk_writer": sk_writer,
+        "terms": terms,
         "holder_note": holder_note,
         "writer_note": writer_note,
         "settle": (settle_public, settle_proof),
@@ -174,14 +132,14 @@ def test_a_replayed_settlement_is_rejected_and_changes_nothing(scenario):
     assert audit(market.ledger, rng=random.Random(4)).ok
 
 
-def test_an_under_margined_open_has_no_proof(scenario, keys):
+def test_an_under_margined_open_has_no_proof(scenario, real_keys):
     cash = scenario["cash"]
-    option = scenario["option"]
-    short = OptionNote(**{**option.__dict__, "collateral": payoff.worst_loss(CALL, STRIKE, QUANTITY, GRID) - 1})
+    collateral = payoff.worst_loss(CALL, STRIKE, QUANTITY, GRID) - 1
+    short, _ = open_notes(cash, scenario["sk_writer"], collateral=collateral, **scenario["terms"])
     tree = MerkleTree(DEPTH)
     index = tree.append(cash.commitment())
-    inputs = open_position.inputs(cash, scenario["sk_writer"], tree, index, short, 7, GRID)
-    witness = r1cs.solve(build("open", keys["open"][1].params), inputs)
+    inputs = open_position.inputs(cash, scenario["sk_writer"], tree, index, short, GRID)
+    witness = r1cs.solve(build("open", real_keys["open"][1].params), inputs)
     assert witness.which_unsatisfied().startswith("open/margin/point_7/")
     with pytest.raises(Unsatisfied):
-        prove(keys["open"][1], witness, random.Random(1))
+        prove(real_keys["open"][1], witness, random.Random(1))

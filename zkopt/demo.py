@@ -187,7 +187,7 @@ def run(
     from zkopt.circuits import open_position
     from zkopt.ledger import Genesis, Ledger, Observation, oracle
     from zkopt.native import payoff
-    from zkopt.native.notes import CALL, OptionNote
+    from zkopt.native.notes import CALL, open_notes
 
     echo = echo or print
     directory = Path(directory)
@@ -298,10 +298,13 @@ def run(
         grid = ledger.margin_grid(asset)
         worst = payoff.worst_loss(CALL, STRIKE, QUANTITY, grid)
         # An under-collateralised twin cannot even be proven: the circuit names the grid point it fails.
-        short_option = OptionNote(asset, CALL, STRIKE, QUANTITY, expiry, SHORT_COLLATERAL, bob.pk, alice.pk, 1)
         spent = alice.notes[0]
+        short_option, _ = open_notes(
+            spent.note, alice.sk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry,
+            collateral=SHORT_COLLATERAL, holder_pk=bob.pk,
+        )
         tree = LedgerTree(ledger, spent.leaf_index, spent.note.commitment())
-        inputs = open_position.inputs(spent.note, alice.sk, tree, spent.leaf_index, short_option, 2, grid)
+        inputs = open_position.inputs(spent.note, alice.sk, tree, spent.leaf_index, short_option, grid)
         failing = r1cs.solve(circuits.build("open", {"depth": depth, "grid": len(grid)}), inputs).which_unsatisfied()
         out = alice.open_position(
             ledger, keys, holder_pk=bob.pk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY,

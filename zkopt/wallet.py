@@ -76,7 +76,16 @@ from zkopt.errors import LedgerRejected, MalformedInput, MalformedKey, ZkoptErro
 from zkopt.field import R, parse_decimal
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, PUT, CashNote, OptionNote, cash_nullifier, public_key
+from zkopt.native.notes import (
+    CALL,
+    PUT,
+    CashNote,
+    OptionNote,
+    deposit_note,
+    open_notes,
+    public_key,
+    withdraw_change,
+)
 
 #: The four transaction circuits, in the order a market uses them.
 TX_KINDS = ("deposit", "open", "settle", "withdraw")
@@ -700,7 +709,7 @@ class Wallet:
         note = entry.note
         if isinstance(note, OptionNote):
             return note.nullifier()
-        return cash_nullifier(note.rho, self.sk) if note.owner_pk == self.pk else None
+        return note.nullifier(self.sk) if note.owner_pk == self.pk else None
 
     def _add(self, entry: WalletNote) -> WalletNote:
         for existing in self.notes:
@@ -837,8 +846,9 @@ class Wallet:
         status = status or _quiet
         if amount <= 0:
             raise MalformedInput("a deposit amount must be positive")
-        note = CashNote(amount, self.pk, self._fresh())
-        built = self._prove("deposit", deposit.inputs(note), ledger, keys, status)
+        seed = self._fresh()
+        note = deposit_note(amount, self.pk, seed)
+        built = self._prove("deposit", deposit.inputs(note, seed), ledger, keys, status)
         built.creates = [WalletNote(note, "deposit")]
         return self._finish(built, ledger, submit)
 
@@ -899,13 +909,21 @@ class Wallet:
                 f"margin check fails: collateral {format_amount(collateral)} does not cover the worst loss "
                 f"{format_amount(worst)} (at the grid price {format_amount(at)})"
             )
-        option = OptionNote(asset, kind, strike, quantity, expiry, collateral, holder_pk, self.pk, self._fresh())
         spent = self._pick_cash(collateral, "collateral")
-        rho_change = self._fresh()
+        option, change = open_notes(
+            spent.note,
+            self.sk,
+            asset=asset,
+            kind=kind,
+            strike=strike,
+            quantity=quantity,
+            expiry=expiry,
+            collateral=collateral,
+            holder_pk=holder_pk,
+        )
         tree = LedgerTree(ledger, spent.leaf_index, spent.note.commitment())
-        inputs = open_position.inputs(spent.note, self.sk, tree, spent.leaf_index, option, rho_change, grid)
+        inputs = open_position.inputs(spent.note, self.sk, tree, spent.leaf_index, option, grid)
         built = self._prove("open", inputs, ledger, keys, status)
-        change = open_position.change_note(spent.note, option, rho_change)
         built.spends = [spent.id]
         built.creates = [WalletNote(option, "open (writer)"), WalletNote(change, f"change of {spent.id}")]
         built.share = option
@@ -962,12 +980,11 @@ class Wallet:
         if isinstance(recipient, bool) or not isinstance(recipient, int) or not 0 <= recipient < R:
             raise MalformedInput("the recipient must be a field element")
         spent = self._pick_cash(amount, "withdrawal")
-        rho_change = self._fresh()
         tree = LedgerTree(ledger, spent.leaf_index, spent.note.commitment())
-        inputs = withdraw.inputs(spent.note, self.sk, tree, spent.leaf_index, amount, recipient, rho_change)
+        inputs = withdraw.inputs(spent.note, self.sk, tree, spent.leaf_index, amount, recipient)
         built = self._prove("withdraw", inputs, ledger, keys, status)
         built.spends = [spent.id]
-        built.creates = [WalletNote(withdraw.change_note(spent.note, amount, rho_change), f"change of {spent.id}")]
+        built.creates = [WalletNote(withdraw_change(spent.note, self.sk, amount), f"change of {spent.id}")]
         return self._finish(built, ledger, submit)
 
 

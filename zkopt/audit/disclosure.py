@@ -4,7 +4,7 @@ An opening is the note's fields (``CashNote`` / ``OptionNote``) as JSON,
 ``{"type": "cash" | "option", "note": {field: decimal string}}``. Checking it
 needs no other secret: recompute the commitment, find it among the ledger's
 leaves, and report the entry that created it. For an option note the
-nullifier ``Poseidon(NULLIFIER_TAG, rho)`` follows from the opening too, so the
+nullifier ``Poseidon(NULLIFIER_TAG, rho, cm)`` follows from the opening too, so the
 check also says whether (and in which entry) the position was settled; a cash
 note's nullifier needs the owner's spending key, so its spent status is not
 disclosed.

@@ -143,6 +143,9 @@ class _Auditor:
     # --- genesis -----------------------------------------------------------------------
 
     def genesis(self, expected_hash: bytes | None) -> bool:
+        reason = schema.unreadable_version(schema.schema_version(self.conn))
+        if reason:
+            self.find(0, "genesis", reason)
         row = self.conn.execute(
             "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
         ).fetchone()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zkopt.circuits import notes
 from zkopt.gadgets.inputs import public_input
-from zkopt.native.notes import CashNote
+from zkopt.native.notes import CashNote, deposit_rho
 from zkopt.r1cs import Circuit, ConstraintSystem
 
 #: Public inputs, in order (the ledger reads them by name).
@@ -12,11 +12,14 @@ PUBLIC = ("amount", "cm_out")
 
 
 class Deposit(Circuit):
-    """Enforces amount < 2^64 and cm_out = cash_commitment(amount, owner_pk, rho); assumes nothing.
+    """Enforces amount < 2^64 and cm_out = cash_commitment(amount, owner_pk, Poseidon(DEPOSIT_TAG, seed)); assumes nothing.
 
-    Public: amount (64 bits), cm_out. Private: owner_pk, rho (field elements).
-    Constraints: ``deposit/amount/range/*`` (65), ``deposit/cm_out/hash/*``
-    (300) and ``deposit/cm_out/equal`` (1). See circuits/deposit/SPEC.md.
+    Public: amount (64 bits), cm_out. Private: owner_pk, seed (field
+    elements). The note's rho is the deposit-domain hash of the seed, so no
+    deposit can equal a note that a spend creates (those take their rho from
+    a nullifier, native.notes). Constraints: ``deposit/amount/range/*`` (65),
+    ``deposit/rho/*`` (243), ``deposit/cm_out/hash/*`` (300) and
+    ``deposit/cm_out/equal`` (1). See circuits/deposit/SPEC.md.
     """
 
     name = "deposit"
@@ -29,19 +32,25 @@ class Deposit(Circuit):
         amount = public_input(cs, "amount", bits=notes.AMOUNT_BITS)
         cm_out = cs.public_input("cm_out")
         owner_pk = cs.private_input("owner_pk")
-        rho = cs.private_input("rho")
+        seed = cs.private_input("seed")
+        rho = notes.deposit_rho(cs, seed, "rho")
         with cs.namespace("cm_out"):
             cm = notes.cash_commitment(cs, amount, owner_pk, rho, "hash")
             cs.enforce_equal(cm, cm_out, "equal")
 
 
-def inputs(note: CashNote) -> dict[str, str]:
-    """The inputs of ``deposit`` for a new cash note (decimal strings, as ``zkopt prove`` reads them)."""
+def inputs(note: CashNote, seed: int) -> dict[str, str]:
+    """The inputs of ``deposit`` (decimal strings, as ``zkopt prove`` reads them) for ``deposit_note(..., seed)``.
+
+    Raises ValueError when the note's rho is not the deposit rho of ``seed``.
+    """
     if not isinstance(note, CashNote):
         raise TypeError(f"deposit.inputs takes a CashNote, got {type(note).__name__}")
+    if deposit_rho(seed) != note.rho:
+        raise ValueError("the note's rho is not the deposit rho of this seed (build it with native.notes.deposit_note)")
     return {
         "amount": str(note.amount),
         "cm_out": str(note.commitment()),
         "owner_pk": str(note.owner_pk),
-        "rho": str(note.rho),
+        "seed": str(seed),
     }

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from zkopt.gadgets.boolean import Bit, negate
 from zkopt.gadgets.compare import less_than_unchecked
+from zkopt.gadgets.merkle import enforce_membership
 from zkopt.gadgets.poseidon import poseidon
 from zkopt.gadgets.select import select
 from zkopt.native import notes as _notes
@@ -102,31 +103,34 @@ def option_commitment(
     return poseidon(cs, [_notes.OPTION_TAG, *fields], label)
 
 
-def cash_nullifier(cs: ConstraintSystem, rho: Value, sk: Value, label: str) -> LinearCombination:
-    """Enforces and returns Poseidon(NULLIFIER_TAG, rho, sk) (native ``cash_nullifier``); assumes nothing.
+def nullifier(cs: ConstraintSystem, secret: Value, cm: Value, label: str) -> LinearCombination:
+    """Enforces and returns Poseidon(NULLIFIER_TAG, secret, cm) (native ``nullifier``); assumes nothing.
 
-    264 constraints (Poseidon, t = 4) under ``label/``.
+    ``secret`` is sk for a cash note, the note's rho for an option note; ``cm``
+    is the note's commitment as the circuit computed it, so the nullifier
+    belongs to that note alone. 264 constraints (Poseidon, t = 4) under ``label/``.
     """
-    return poseidon(cs, [_notes.NULLIFIER_TAG, rho, sk], label)
+    return poseidon(cs, [_notes.NULLIFIER_TAG, secret, cm], label)
 
 
-def option_nullifier(cs: ConstraintSystem, rho: Value, label: str) -> LinearCombination:
-    """Enforces and returns Poseidon(NULLIFIER_TAG, rho) (native ``option_nullifier``); assumes nothing.
+def output_rho(cs: ConstraintSystem, nf: Value, index: int, secret: Value, label: str) -> LinearCombination:
+    """Enforces and returns Poseidon(RHO_TAG, nf, index, secret) (native ``output_rho``); assumes nothing.
+
+    ``index`` is a constant (the output's position), never a witness: the
+    outputs of one spend are distinct by construction. 300 constraints
+    (Poseidon, t = 5) under ``label/``.
+    """
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**16:
+        raise ValueError(f"output index must be a constant int in [0, 2^16), got {index!r}")
+    return poseidon(cs, [_notes.RHO_TAG, nf, index, secret], label)
+
+
+def deposit_rho(cs: ConstraintSystem, seed: Value, label: str) -> LinearCombination:
+    """Enforces and returns Poseidon(DEPOSIT_TAG, seed) (native ``deposit_rho``); assumes nothing.
 
     243 constraints (Poseidon, t = 3) under ``label/``.
     """
-    return poseidon(cs, [_notes.NULLIFIER_TAG, rho], label)
-
-
-def settlement_rhos(cs: ConstraintSystem, rho: Value, label: str) -> tuple[LinearCombination, LinearCombination]:
-    """Enforces and returns (Poseidon(rho, 1), Poseidon(rho, 2)) (native ``settlement_rhos``); assumes nothing.
-
-    486 constraints: ``label/holder/`` and ``label/writer/`` (Poseidon, t = 3, each).
-    """
-    with cs.namespace(label):
-        holder = poseidon(cs, [rho, _notes.HOLDER_RHO_INDEX], "holder")
-        writer = poseidon(cs, [rho, _notes.WRITER_RHO_INDEX], "writer")
-    return holder, writer
+    return poseidon(cs, [_notes.DEPOSIT_TAG, seed], label)
 
 
 def intrinsic_unchecked(cs: ConstraintSystem, kind: Bit, strike: Value, price: Value, label: str) -> LinearCombination:
@@ -155,6 +159,32 @@ def intrinsic_unchecked(cs: ConstraintSystem, kind: Bit, strike: Value, price: V
 
 
 # --- shared by the circuits that spend a note ---------------------------------------
+
+
+def spend_cash(
+    cs: ConstraintSystem,
+    amount: Value,
+    sk: Value,
+    rho: Value,
+    directions: list[LinearCombination],
+    siblings: list[LinearCombination],
+    root: Value,
+    nf: Value,
+) -> LinearCombination:
+    """Enforces that the cash note (amount, Poseidon(sk), rho) is under ``root`` with nullifier ``nf``; returns pk.
+
+    Assumes the caller range-checked ``amount`` (64). The spend of open,
+    withdraw and every circuit that consumes a cash note: ``pk/*`` (216),
+    ``cm_in/*`` (300), ``merkle/*`` (245 per level) and ``nf_in/*`` (265:
+    the nullifier Poseidon(NULLIFIER_TAG, sk, cm_in) and its equality with
+    the public ``nf``); a circuit spending two notes puts each in a namespace of its own.
+    """
+    pk = public_key(cs, sk, "pk")
+    cm = cash_commitment(cs, amount, pk, rho, "cm_in")
+    enforce_membership(cs, cm, directions, siblings, root, "merkle")
+    with cs.namespace("nf_in"):
+        cs.enforce_equal(nullifier(cs, sk, cm, "hash"), nf, "equal")
+    return pk
 
 
 def check_depth(depth: object) -> int:

@@ -12,9 +12,8 @@ from zkopt.circuits import notes
 from zkopt.gadgets.bits import range_check
 from zkopt.gadgets.boolean import enforce_boolean
 from zkopt.gadgets.inputs import private_input, public_input
-from zkopt.gadgets.merkle import enforce_membership
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CashNote, OptionNote, public_key
+from zkopt.native.notes import OPEN_CHANGE, OPEN_OPTION, CashNote, OptionNote, open_notes
 from zkopt.r1cs import Circuit, ConstraintSystem
 
 #: Fewest grid prices a margin check may use (DESIGN.md: "at least 8 settlement prices").
@@ -36,11 +35,14 @@ class Open(Circuit):
     Public: root, nf_in, cm_option, cm_change, asset, grid[0..G-1] (64 bits
     each). Private: amount_in (64), sk, rho_in, directions[depth],
     siblings[depth], kind (1), strike (64), quantity (64), expiry (64), collateral (64),
-    holder_pk, rho_option, rho_change.
+    holder_pk. No output randomness is private: both new notes take their
+    rho from the spent nullifier.
 
     With pk = Poseidon(sk): the note cash_commitment(amount_in, pk, rho_in)
-    is in the tree of ``root`` (``merkle/*``); nf_in is its nullifier
-    (``nf_in/*``); cm_option commits to the option with writer_pk = pk and
+    is in the tree of ``root`` (``merkle/*``); nf_in = Poseidon(NULLIFIER_TAG,
+    sk, cm_in) (``nf_in/*``); the outputs' rhos are output_rho(nf_in, 0, sk)
+    and output_rho(nf_in, 1, sk) (``rho_option/*``, ``rho_change/*``);
+    cm_option commits to the option with writer_pk = pk and
     the PUBLIC asset variable inside the hash, so the note's asset is the
     public one by construction (``cm_option/*``); cm_change = cash_commitment(amount_in - collateral, pk,
     rho_change) with the change 64-bit (``change/range/*``, so collateral <=
@@ -51,6 +53,10 @@ class Open(Circuit):
     """
 
     name = "open"
+    #: The notes it creates (public commitments, in output-index order) and the private inputs that are their
+    #: chosen terms; every other private input is pinned by the spent note (circuits/README.md, "No free randomness").
+    new_notes = ("cm_option", "cm_change")
+    note_terms = ("kind", "strike", "quantity", "expiry", "collateral", "holder_pk")
     statement = (
         "a cash note under `root` with nullifier `nf_in` is split into option `cm_option` on `asset` (collateral) "
         "and change `cm_change`, and the collateral covers the writer's loss at every `grid` price"
@@ -85,8 +91,6 @@ class Open(Circuit):
         expiry = private_input(cs, "expiry", bits=bits)
         collateral = private_input(cs, "collateral", bits=bits)
         holder_pk = cs.private_input("holder_pk")
-        rho_option = cs.private_input("rho_option")
-        rho_change = cs.private_input("rho_change")
 
         with cs.namespace("kind"):
             kind = enforce_boolean(cs, kind, "boolean")
@@ -96,11 +100,9 @@ class Open(Circuit):
         with cs.namespace("change"):
             range_check(cs, change, bits, "range")
 
-        pk = notes.public_key(cs, sk, "pk")
-        cm_in = notes.cash_commitment(cs, amount_in, pk, rho_in, "cm_in")
-        enforce_membership(cs, cm_in, directions, siblings, root, "merkle")
-        with cs.namespace("nf_in"):
-            cs.enforce_equal(notes.cash_nullifier(cs, rho_in, sk, "hash"), nf_in, "equal")
+        pk = notes.spend_cash(cs, amount_in, sk, rho_in, directions, siblings, root, nf_in)
+        rho_option = notes.output_rho(cs, nf_in, OPEN_OPTION, sk, "rho_option")
+        rho_change = notes.output_rho(cs, nf_in, OPEN_CHANGE, sk, "rho_change")
         with cs.namespace("cm_option"):
             option = notes.option_commitment(
                 cs, asset, kind, strike, quantity, expiry, collateral, holder_pk, pk, rho_option, "hash"
@@ -122,39 +124,33 @@ class Open(Circuit):
                     range_check(cs, bound - loss, notes.MARGIN_SLACK_BITS, "slack")
 
 
-def change_note(spent: CashNote, option: OptionNote, rho_change: int) -> CashNote:
-    """The change note an opening creates: amount - collateral, owned by the spent note's owner."""
-    return CashNote(spent.amount - option.collateral, spent.owner_pk, rho_change)
-
-
-def inputs(
-    spent: CashNote,
-    sk: int,
-    tree: MerkleTree,
-    index: int,
-    option: OptionNote,
-    rho_change: int,
-    grid: Sequence[int],
-) -> dict[str, object]:
+def inputs(spent: CashNote, sk: int, tree: MerkleTree, index: int, option: OptionNote, grid: Sequence[int]) -> dict[str, object]:
     """The inputs of ``open`` (decimal strings; lists for the path and the grid).
 
     ``spent`` is the writer's cash note at ``index`` of ``tree``, ``sk`` its
-    owner's spending key, ``option`` the new position (its ``writer_pk`` must
-    be the owner's key). Raises ValueError when these do not fit together or
-    the collateral exceeds the spent amount; an insufficient margin is left to
-    the circuit, which names the grid point it fails.
+    owner's spending key, ``option`` the new position as ``native.notes.open_notes``
+    makes it (its rho is the one the spend derives). Raises ValueError when
+    these do not fit together or the collateral exceeds the spent amount; an
+    insufficient margin is left to the circuit, which names the grid point it fails.
     """
-    pk = public_key(sk)
-    if pk != spent.owner_pk:
-        raise ValueError("sk is not the spending key of the spent note's owner")
-    if option.writer_pk != pk:
+    if option.writer_pk != spent.owner_pk:
         raise ValueError("the option's writer_pk must be the spent note owner's key (the writer posts the collateral)")
-    if option.collateral > spent.amount:
-        raise ValueError("the collateral exceeds the spent note's amount")
     points = list(grid)
     if any(isinstance(g, bool) or not isinstance(g, int) for g in points):
         raise ValueError("grid prices must be ints (fixed point, SCALE units)")
-    change = change_note(spent, option, rho_change)
+    derived, change = open_notes(
+        spent,
+        sk,
+        asset=option.asset,
+        kind=option.kind,
+        strike=option.strike,
+        quantity=option.quantity,
+        expiry=option.expiry,
+        collateral=option.collateral,
+        holder_pk=option.holder_pk,
+    )
+    if derived != option:
+        raise ValueError("the option's rho is not the one this spend derives (build it with native.notes.open_notes)")
     return {
         **notes.path_inputs(tree, index, spent.commitment()),
         "nf_in": str(spent.nullifier(sk)),
@@ -171,6 +167,4 @@ def inputs(
         "expiry": str(option.expiry),
         "collateral": str(option.collateral),
         "holder_pk": str(option.holder_pk),
-        "rho_option": str(option.rho),
-        "rho_change": str(rho_change),
     }

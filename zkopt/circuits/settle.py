@@ -10,7 +10,7 @@ from zkopt.gadgets.inputs import private_input, public_input
 from zkopt.gadgets.merkle import enforce_membership
 from zkopt.gadgets.select import select
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import OptionNote
+from zkopt.native.notes import SETTLE_HOLDER, SETTLE_WRITER, OptionNote
 from zkopt.native.payoff import U64_BOUND
 from zkopt.r1cs import Circuit, ConstraintSystem
 
@@ -30,16 +30,20 @@ class Settle(Circuit):
     The option commitment is computed with the PUBLIC asset and expiry
     variables inside the hash, so they equal the note's by construction
     (``cm/*``), and it is in the tree of ``root`` (``merkle/*``); nf_option is
-    its nullifier (``nf_option/*``). With P = quantity * intrinsic(kind,
+    its nullifier Poseidon(NULLIFIER_TAG, rho, cm) (``nf_option/*``). With P = quantity * intrinsic(kind,
     strike, price): the hinted quotient q and remainder m satisfy P = q *
     SCALE + m, q < 2^109, m < SCALE (``payoff/*``), so q = floor(P / SCALE);
     payout = min(q, collateral); the holder gets cash_commitment(payout,
     holder_pk, rho_h) and the writer cash_commitment(collateral - payout,
-    writer_pk, rho_w) with (rho_h, rho_w) = settlement_rhos(rho). See
+    writer_pk, rho_w) with rho_h = output_rho(nf_option, 0, rho) and rho_w =
+    output_rho(nf_option, 1, rho) (``rho_holder/*``, ``rho_writer/*``). See
     circuits/settle/SPEC.md.
     """
 
     name = "settle"
+    #: The notes it creates, in output-index order; no private input is a term of theirs (all follow from the option).
+    new_notes = ("cm_holder", "cm_writer")
+    note_terms = ()
     statement = (
         "an option note under `root` with nullifier `nf_option`, on `asset` expiring at `expiry`, settles at `price`: "
         "`cm_holder` gets min(quantity * intrinsic / SCALE, collateral), `cm_writer` the rest of the collateral"
@@ -81,7 +85,7 @@ class Settle(Circuit):
         )
         enforce_membership(cs, cm, directions, siblings, root, "merkle")
         with cs.namespace("nf_option"):
-            cs.enforce_equal(notes.option_nullifier(cs, rho, "hash"), nf_option, "equal")
+            cs.enforce_equal(notes.nullifier(cs, rho, cm, "hash"), nf_option, "equal")
 
         with cs.namespace("payoff"):
             value = notes.intrinsic_unchecked(cs, kind, strike, price, "intrinsic")
@@ -102,7 +106,8 @@ class Settle(Circuit):
             below = less_than_unchecked(cs, quotient, collateral, notes.QUOTIENT_BITS, "cap")
             payout = select(cs, below, quotient, collateral, "payout")
 
-        rho_holder, rho_writer = notes.settlement_rhos(cs, rho, "rhos")
+        rho_holder = notes.output_rho(cs, nf_option, SETTLE_HOLDER, rho, "rho_holder")
+        rho_writer = notes.output_rho(cs, nf_option, SETTLE_WRITER, rho, "rho_writer")
         with cs.namespace("cm_holder"):
             cs.enforce_equal(notes.cash_commitment(cs, payout, holder_pk, rho_holder, "hash"), cm_holder, "equal")
         with cs.namespace("cm_writer"):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from zkopt.circuits import notes
 from zkopt.gadgets.bits import range_check
 from zkopt.gadgets.inputs import private_input, public_input
-from zkopt.gadgets.merkle import enforce_membership
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CashNote, public_key
+from zkopt.native.notes import WITHDRAW_CHANGE, CashNote, withdraw_change
 from zkopt.r1cs import Circuit, ConstraintSystem
 
 #: Public inputs, in order (the ledger reads them by name).
@@ -20,17 +19,21 @@ class Withdraw(Circuit):
     """Enforces that a member cash note holds amount + change, the change going to the same owner; assumes nothing.
 
     Public: root, nf_in, amount (64 bits), recipient, cm_change. Private: sk,
-    amount_in (64), rho_in, directions[depth], siblings[depth], rho_change.
+    amount_in (64), rho_in, directions[depth], siblings[depth].
 
     With pk = Poseidon(sk): cash_commitment(amount_in, pk, rho_in) is in the
-    tree of ``root`` (``merkle/*``); nf_in is its nullifier (``nf_in/*``);
-    change = amount_in - amount is 64-bit (``change/range/*``, so amount <=
-    amount_in); cm_change = cash_commitment(change, pk, rho_change)
-    (``cm_change/*``). ``recipient/bind`` puts the recipient into the
+    tree of ``root`` (``merkle/*``); nf_in = Poseidon(NULLIFIER_TAG, sk, cm_in)
+    (``nf_in/*``); change = amount_in - amount is 64-bit (``change/range/*``,
+    so amount <= amount_in); cm_change = cash_commitment(change, pk,
+    rho_change) with rho_change = output_rho(nf_in, 0, sk) (``rho_change/*``,
+    ``cm_change/*``). ``recipient/bind`` puts the recipient into the
     constraint system; the binding itself is Groth16's (SPEC.md).
     """
 
     name = "withdraw"
+    #: The note it creates; its terms all follow from the spent note and the public amount.
+    new_notes = ("cm_change",)
+    note_terms = ()
     statement = (
         "a cash note under `root` with nullifier `nf_in` pays `amount` to `recipient`; "
         "the change goes to `cm_change`, a note of the same owner"
@@ -55,7 +58,6 @@ class Withdraw(Circuit):
         rho_in = cs.private_input("rho_in")
         directions = cs.private_input("directions", self.depth)
         siblings = cs.private_input("siblings", self.depth)
-        rho_change = cs.private_input("rho_change")
 
         # Any recipient is acceptable, so no constraint can restrict it; what matters is that
         # a proof made for one recipient does not verify for another. Groth16 gives that for
@@ -71,34 +73,21 @@ class Withdraw(Circuit):
         with cs.namespace("change"):
             range_check(cs, change, bits, "range")
 
-        pk = notes.public_key(cs, sk, "pk")
-        cm_in = notes.cash_commitment(cs, amount_in, pk, rho_in, "cm_in")
-        enforce_membership(cs, cm_in, directions, siblings, root, "merkle")
-        with cs.namespace("nf_in"):
-            cs.enforce_equal(notes.cash_nullifier(cs, rho_in, sk, "hash"), nf_in, "equal")
+        pk = notes.spend_cash(cs, amount_in, sk, rho_in, directions, siblings, root, nf_in)
+        rho_change = notes.output_rho(cs, nf_in, WITHDRAW_CHANGE, sk, "rho_change")
         with cs.namespace("cm_change"):
             cs.enforce_equal(notes.cash_commitment(cs, change, pk, rho_change, "hash"), cm_change, "equal")
 
 
-def change_note(spent: CashNote, amount: int, rho_change: int) -> CashNote:
-    """The change note a withdrawal of ``amount`` creates: spent.amount - amount, same owner."""
-    return CashNote(spent.amount - amount, spent.owner_pk, rho_change)
-
-
-def inputs(
-    spent: CashNote, sk: int, tree: MerkleTree, index: int, amount: int, recipient: int, rho_change: int
-) -> dict[str, object]:
+def inputs(spent: CashNote, sk: int, tree: MerkleTree, index: int, amount: int, recipient: int) -> dict[str, object]:
     """The inputs of ``withdraw`` (decimal strings): pay ``amount`` of ``spent`` (leaf ``index``) to ``recipient``.
 
     ``recipient`` is any field element naming the payee (an account id, an
-    address as an integer). Raises ValueError when ``sk`` is not the owner's
-    key, the amount is not in [0, spent.amount], or the note is not leaf ``index``.
+    address as an integer); the change is ``native.notes.withdraw_change``.
+    Raises ValueError when ``sk`` is not the owner's key, the amount is not
+    in [0, spent.amount], or the note is not leaf ``index``.
     """
-    if public_key(sk) != spent.owner_pk:
-        raise ValueError("sk is not the spending key of the spent note's owner")
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= spent.amount:
-        raise ValueError("amount must be an int in [0, the spent note's amount]")
-    change = change_note(spent, amount, rho_change)
+    change = withdraw_change(spent, sk, amount)
     return {
         **notes.path_inputs(tree, index, spent.commitment()),
         "nf_in": str(spent.nullifier(sk)),
@@ -108,5 +97,4 @@ def inputs(
         "sk": str(sk),
         "amount_in": str(spent.amount),
         "rho_in": str(spent.rho),
-        "rho_change": str(rho_change),
     }

@@ -147,24 +147,45 @@ _V2 = (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _V1),
     Migration(2, "genesis margin shocks", _V2),
+    # No table changes: version 3 marks ledgers whose circuits bind every new note to the nullifier
+    # its transaction spends. Their notes, nullifiers and keys differ from a version-2 ledger's.
+    Migration(3, "circuits v2: new notes bound to the spent nullifier", ()),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
+
+#: The oldest version this zkopt opens. A file below it is refused before anything is written: its
+#: notes were made by circuits whose rho was free (a blocking attack), and no migration can re-make them.
+OLDEST_READABLE = 3
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def unreadable_version(version: int) -> str | None:
+    """Why a file of schema ``version`` cannot be used (None when it can; 0 is a new, empty file)."""
+    if version > SCHEMA_VERSION:
+        return f"ledger schema version {version} is newer than this zkopt supports ({SCHEMA_VERSION})"
+    if 0 < version < OLDEST_READABLE:
+        return (
+            f"ledger schema version {version} was made for the circuits before note binding (notes, nullifiers "
+            f"and keys changed in version {OLDEST_READABLE}); create a new ledger with `zkopt ledger init`"
+        )
+    return None
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the file to ``SCHEMA_VERSION``, one migration per transaction; return the version.
 
-    Refuses (MalformedInput) a file written by a newer zkopt. The connection
+    Refuses (MalformedInput), before writing anything, a file written by a
+    newer zkopt or older than ``OLDEST_READABLE``. The connection
     must be in autocommit mode (``isolation_level=None``).
     """
     current = schema_version(conn)
-    if current > SCHEMA_VERSION:
-        raise MalformedInput(f"ledger schema version {current} is newer than this zkopt supports ({SCHEMA_VERSION})")
+    reason = unreadable_version(current)
+    if reason:
+        raise MalformedInput(reason)
     for step in MIGRATIONS:
         if step.version <= current:
             continue

@@ -1,30 +1,41 @@
-"""Notes and keys with plain ints: public keys, commitments, nullifiers and settlement randomness.
+"""Notes and keys with plain ints: public keys, commitments, nullifiers and the randomness of every new note.
 
 These are the formulas of DESIGN.md ("Notes and keys"), the spec the note
 circuits are tested against. Every hash is circomlib's Poseidon
 (``zkopt.native.poseidon.hash``):
 
-- public key        ``pk = Poseidon(sk)``
-- cash note         ``cm = Poseidon(CASH_TAG, amount, owner_pk, rho)``                 (t = 5)
+- public key        ``pk = Poseidon(sk)``                                                (t = 2)
+- cash note         ``cm = Poseidon(CASH_TAG, amount, owner_pk, rho)``                   (t = 5)
 - option note       ``cm = Poseidon(OPTION_TAG, asset, kind, strike, quantity, expiry,
-                                    collateral, holder_pk, writer_pk, rho)``          (t = 11)
-- cash nullifier    ``nf = Poseidon(NULLIFIER_TAG, rho, sk)``                          (t = 4)
-- option nullifier  ``nf = Poseidon(NULLIFIER_TAG, rho)``                              (t = 3)
-- settlement rhos   ``(Poseidon(rho, 1), Poseidon(rho, 2))``                           (t = 3)
+                                    collateral, holder_pk, writer_pk, rho)``            (t = 11)
+- nullifier         ``nf = Poseidon(NULLIFIER_TAG, secret, cm)``                         (t = 4)
+- output rho        ``rho_i = Poseidon(RHO_TAG, nf, i, secret)``                         (t = 5)
+- deposit rho       ``rho = Poseidon(DEPOSIT_TAG, seed)``                                (t = 3)
 
-Why the tags: every commitment and nullifier starts with a constant naming
-what it is, so a value of one kind can never be reinterpreted as another of
-the same width. The tags are the big-endian integers of short ASCII strings
-(13 to 18 bytes, so far below 2^248 and therefore canonical field elements).
+**The spend secret.** Every note has one secret that spending it needs: a
+cash note's is its owner's spending key ``sk``; an option note's is its own
+``rho``, which holder and writer both know, so either can settle it (the
+outputs go to ``holder_pk`` and ``writer_pk`` whoever submits).
 
-Why the settlement rhos: the two cash notes a settlement creates take their
-randomness from the option's ``rho``, which both holder and writer know, so
-both parties can open both output notes whoever submits the settlement.
-Neither can spend the other's note: a cash nullifier needs the owner's ``sk``.
+**Uniqueness by construction** (as Zcash Orchard does it). A transaction
+that spends a note publishes its nullifier ``nf``, and its output ``i``
+(in public-input order) takes ``rho_i = Poseidon(RHO_TAG, nf, i, secret)``;
+the circuits compute this, so no spender chooses an output's randomness. The
+ledger accepts each nullifier once, so no two spends share ``nf``, and no two
+outputs share a ``rho``. A deposit spends nothing: its ``rho`` is
+``Poseidon(DEPOSIT_TAG, seed)`` for a private random seed, a hash of another
+width and tag, which no spend output can equal. So nobody can create a note
+equal to another party's future note (a settlement output, a change note).
+The nullifier binds the commitment, so two different notes never share one
+(no "faerie gold"), whatever their ``rho``. The secret in both hashes keeps
+them private: ``nf`` and the outputs' ``rho`` are public-looking values that
+only the note's parties can compute, so an observer links neither a
+nullifier to its commitment nor an output to its spend.
 
-``rho`` must be fresh randomness per note (``secrets.randbelow(R)``): two
-option notes sharing a ``rho`` share a nullifier, so only one could ever be
-settled.
+Why the tags: every hash starts with a constant naming what it is, so a value
+of one kind can never be reinterpreted as another of the same width. The tags
+are the big-endian integers of short ASCII strings (12 to 18 bytes, far below
+2^248 and therefore canonical field elements).
 """
 
 from __future__ import annotations
@@ -39,8 +50,12 @@ from zkopt.native import poseidon
 CASH_TAG = int.from_bytes(b"zkopt/cash/v1", "big")
 #: Domain tag of option note commitments: b"zkopt/option/v1" as a big-endian integer.
 OPTION_TAG = int.from_bytes(b"zkopt/option/v1", "big")
-#: Domain tag of both nullifier kinds: b"zkopt/nullifier/v1" as a big-endian integer.
-NULLIFIER_TAG = int.from_bytes(b"zkopt/nullifier/v1", "big")
+#: Domain tag of nullifiers: b"zkopt/nullifier/v2" (v2: the nullifier binds the note's commitment).
+NULLIFIER_TAG = int.from_bytes(b"zkopt/nullifier/v2", "big")
+#: Domain tag of the rho of a spending transaction's outputs: b"zkopt/rho/v1".
+RHO_TAG = int.from_bytes(b"zkopt/rho/v1", "big")
+#: Domain tag of a deposit's rho: b"zkopt/deposit/v1".
+DEPOSIT_TAG = int.from_bytes(b"zkopt/deposit/v1", "big")
 
 #: Option kinds (the ``kind`` field): cash-settled European call and put.
 CALL = _payoff.CALL
@@ -49,9 +64,10 @@ PUT = _payoff.PUT
 #: Exclusive upper bound of every amount, price, quantity, collateral and expiry.
 U64_BOUND = _payoff.U64_BOUND
 
-#: Second inputs of the settlement rho derivation: Poseidon(rho, 1) for the holder, Poseidon(rho, 2) for the writer.
-HOLDER_RHO_INDEX = 1
-WRITER_RHO_INDEX = 2
+#: Output positions (the ``i`` of the output rho): each transaction's new notes in public-input order.
+OPEN_OPTION, OPEN_CHANGE = 0, 1
+SETTLE_HOLDER, SETTLE_WRITER = 0, 1
+WITHDRAW_CHANGE = 0
 
 
 def _element(value: object, what: str) -> int:
@@ -104,20 +120,35 @@ def option_commitment(
     )
 
 
-def cash_nullifier(rho: int, sk: int) -> int:
-    """Nullifier of a cash note: Poseidon(NULLIFIER_TAG, rho, sk), so only the owner can compute it."""
-    return poseidon.hash(NULLIFIER_TAG, _element(rho, "rho"), _element(sk, "sk"))
+def nullifier(secret: int, cm: int) -> int:
+    """Nullifier of the note ``cm`` with spend secret ``secret``: Poseidon(NULLIFIER_TAG, secret, cm).
+
+    The secret is the owner's ``sk`` for a cash note and the note's ``rho``
+    for an option note (``cash_nullifier``, ``option_nullifier``).
+    """
+    return poseidon.hash(NULLIFIER_TAG, _element(secret, "secret"), _element(cm, "cm"))
 
 
-def option_nullifier(rho: int) -> int:
-    """Nullifier of an option note: Poseidon(NULLIFIER_TAG, rho), so holder and writer can both compute it."""
-    return poseidon.hash(NULLIFIER_TAG, _element(rho, "rho"))
+def cash_nullifier(sk: int, cm: int) -> int:
+    """Nullifier of the cash note ``cm``: Poseidon(NULLIFIER_TAG, sk, cm), so only its owner can compute it."""
+    return nullifier(_element(sk, "sk"), cm)
 
 
-def settlement_rhos(rho: int) -> tuple[int, int]:
-    """Randomness of the two settlement outputs: (Poseidon(rho, 1), Poseidon(rho, 2)) for (holder, writer)."""
-    rho = _element(rho, "rho")
-    return poseidon.hash(rho, HOLDER_RHO_INDEX), poseidon.hash(rho, WRITER_RHO_INDEX)
+def option_nullifier(rho: int, cm: int) -> int:
+    """Nullifier of the option note ``cm``: Poseidon(NULLIFIER_TAG, rho, cm), so holder and writer both can."""
+    return nullifier(_element(rho, "rho"), cm)
+
+
+def output_rho(nf: int, index: int, secret: int) -> int:
+    """The rho of output ``index`` of a transaction spending nullifier ``nf``: Poseidon(RHO_TAG, nf, index, secret)."""
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 2**16:
+        raise ValueError(f"output index must be an int in [0, 2^16), got {index!r}")
+    return poseidon.hash(RHO_TAG, _element(nf, "nf"), index, _element(secret, "secret"))
+
+
+def deposit_rho(seed: int) -> int:
+    """The rho of a deposited note: Poseidon(DEPOSIT_TAG, seed) for the depositor's private random seed."""
+    return poseidon.hash(DEPOSIT_TAG, _element(seed, "seed"))
 
 
 class _Note:
@@ -162,7 +193,11 @@ class CashNote(_Note):
         """The nullifier under the owner's spending key; ValueError if ``sk`` is not the owner's key."""
         if public_key(sk) != self.owner_pk:
             raise ValueError("sk is not the spending key of this note's owner")
-        return cash_nullifier(self.rho, sk)
+        return cash_nullifier(sk, self.commitment())
+
+    def output_rho(self, sk: int, index: int) -> int:
+        """The rho of output ``index`` of a transaction that spends this note with its owner's ``sk``."""
+        return output_rho(self.nullifier(sk), index, sk)
 
 
 @dataclass(frozen=True)
@@ -201,13 +236,65 @@ class OptionNote(_Note):
         )
 
     def nullifier(self) -> int:
-        return option_nullifier(self.rho)
+        return option_nullifier(self.rho, self.commitment())
+
+    def output_rho(self, index: int) -> int:
+        """The rho of output ``index`` of the settlement: derived from the nullifier and the note's own rho."""
+        return output_rho(self.nullifier(), index, self.rho)
 
     def settlement_notes(self, price: int) -> tuple[CashNote, CashNote]:
-        """The (holder, writer) cash notes a settlement at ``price`` creates: payout and collateral - payout."""
+        """The (holder, writer) cash notes a settlement at ``price`` creates: payout and collateral - payout.
+
+        Both parties know the option's rho, so both can open both outputs,
+        whoever submits the settlement.
+        """
         paid = _payoff.payout(self.kind, self.strike, self.quantity, self.collateral, price)
-        rho_holder, rho_writer = settlement_rhos(self.rho)
         return (
-            CashNote(paid, self.holder_pk, rho_holder),
-            CashNote(self.collateral - paid, self.writer_pk, rho_writer),
+            CashNote(paid, self.holder_pk, self.output_rho(SETTLE_HOLDER)),
+            CashNote(self.collateral - paid, self.writer_pk, self.output_rho(SETTLE_WRITER)),
         )
+
+
+# --- the notes each transaction creates ---------------------------------------------------
+
+
+def deposit_note(amount: int, owner_pk: int, seed: int) -> CashNote:
+    """The cash note a deposit of ``amount`` to ``owner_pk`` creates with the depositor's random ``seed``."""
+    return CashNote(amount, owner_pk, deposit_rho(seed))
+
+
+def open_notes(
+    spent: CashNote,
+    sk: int,
+    *,
+    asset: int,
+    kind: int,
+    strike: int,
+    quantity: int,
+    expiry: int,
+    collateral: int,
+    holder_pk: int,
+) -> tuple[OptionNote, CashNote]:
+    """The (option, change) an open creates when the writer spends ``spent`` with ``sk``.
+
+    The writer is the spent note's owner; the option holds ``collateral``
+    and the change the rest. ValueError when ``sk`` is not the owner's key or
+    the collateral exceeds the spent amount.
+    """
+    if public_key(sk) != spent.owner_pk:
+        raise ValueError("sk is not the spending key of the spent note's owner")
+    if isinstance(collateral, bool) or not isinstance(collateral, int) or not 0 <= collateral <= spent.amount:
+        raise ValueError("the collateral must be an int in [0, the spent note's amount]")
+    nf = spent.nullifier(sk)
+    option = OptionNote(
+        asset, kind, strike, quantity, expiry, collateral, holder_pk, spent.owner_pk, output_rho(nf, OPEN_OPTION, sk)
+    )
+    change = CashNote(spent.amount - collateral, spent.owner_pk, output_rho(nf, OPEN_CHANGE, sk))
+    return option, change
+
+
+def withdraw_change(spent: CashNote, sk: int, amount: int) -> CashNote:
+    """The change note a withdrawal of ``amount`` from ``spent`` creates: spent.amount - amount, same owner."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= spent.amount:
+        raise ValueError("amount must be an int in [0, the spent note's amount]")
+    return CashNote(spent.amount - amount, spent.owner_pk, spent.output_rho(sk, WITHDRAW_CHANGE))
