@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 from zkopt import r1cs  # noqa: E402
 from zkopt.circuits import open_position  # noqa: E402
-from zkopt.circuits.open_position import Open  # noqa: E402
+from zkopt.circuits.open_position import OpenPosition  # noqa: E402
 from zkopt.field import R  # noqa: E402
 from zkopt.groth16 import prove, setup, verify  # noqa: E402
 from zkopt.native import payoff  # noqa: E402
@@ -103,7 +103,7 @@ def main() -> None:
     terms = dict(asset=asset_id("ETH-USD"), kind=kind, strike=strike, quantity=quantity, expiry=1_798_761_600,
                  holder_pk=public_key(holder_sk))
     option, _ = open_notes(cash, writer_sk, collateral=collateral, **terms)
-    circuit = Open(depth=args.depth, grid=len(grid))
+    circuit = OpenPosition(depth=args.depth, grid=len(grid))
     print(f"\nopen circuit at depth {args.depth}: single-party setup (unsafe outside demos) ...", flush=True)
     t0 = time.perf_counter()
     shape = r1cs.compile(circuit)

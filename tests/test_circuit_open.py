@@ -22,7 +22,7 @@ from tests.circuit_fixtures import (
 from tests.soundness import assert_rejected, assert_satisfied, mutation_sweep
 from zkopt import r1cs
 from zkopt.circuits import open_position
-from zkopt.circuits.open_position import Open
+from zkopt.circuits.open_position import OpenPosition
 from zkopt.field import R
 from zkopt.native import payoff
 from zkopt.errors import MalformedInput
@@ -115,7 +115,7 @@ def test_the_public_asset_is_the_notes_asset(world):
 
 @pytest.mark.parametrize("params", [{"depth": DEPTH}, {}, {"depth": DEPTH, "grid": 9}])
 def test_lint_is_clean(params):
-    assert lint(r1cs.compile(Open(**params))) == []
+    assert lint(r1cs.compile(OpenPosition(**params))) == []
 
 
 @pytest.mark.parametrize("kind", [CALL, PUT])
@@ -125,7 +125,7 @@ def test_mutation_sweep(world, kind):
 
 
 def test_the_native_default_grid_fits_the_default_circuit_and_a_larger_grid_works(world):
-    assert len(payoff.default_grid(SPOT)) == Open().grid
+    assert len(payoff.default_grid(SPOT)) == OpenPosition().grid
     grid = payoff.default_grid(SPOT, (*payoff.DEFAULT_SHOCKS, 0))
     assert len(grid) == 9
     option = world.written()
@@ -188,7 +188,7 @@ def test_a_false_comparison_bit_cannot_hide_a_call_loss(world):
     # intrinsic values, products and slacks all follow the lie and the margin would pass with 0.
     option = world.written(collateral=0)
     lies = {f"margin/point_{i}/intrinsic/compare/diff/bit_64": (lambda b: 0) for i in (4, 5, 6, 7)}
-    w = solve_with_hints(Open(depth=DEPTH), _open_inputs(world, option), lies)
+    w = solve_with_hints(OpenPosition(depth=DEPTH), _open_inputs(world, option), lies)
     assert failing(w) == [f"open/margin/point_{i}/intrinsic/compare/diff/sum" for i in (4, 5, 6, 7)]
 
 
@@ -371,7 +371,7 @@ def test_change_that_does_not_add_up_is_rejected(world):
 @pytest.mark.parametrize("params", [{"grid": 7}, {"grid": 0}, {"depth": 0}, {"depth": 65}, {"depth": True}])
 def test_bad_parameters_raise(params):
     with pytest.raises(ValueError):
-        Open(**params)
+        OpenPosition(**params)
 
 
 def test_inputs_helper_refuses_what_cannot_fit(world, rng):

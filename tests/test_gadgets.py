@@ -44,11 +44,11 @@ def fits(x: int, n: int) -> bool:
 
 
 def lt(n):
-    return GadgetCircuit(["a", "b"], lambda cs, a, b: g.less_than(cs, a, b, n, "g"))
+    return GadgetCircuit(["a", "b"], lambda cs, a, b: g.is_less_than(cs, a, b, n, "g"))
 
 
 def lt_unchecked(n):
-    return GadgetCircuit(["a", "b"], lambda cs, a, b: g.less_than_unchecked(cs, a, b, n, "g"))
+    return GadgetCircuit(["a", "b"], lambda cs, a, b: g.is_less_than_unchecked(cs, a, b, n, "g"))
 
 
 def le(n):
@@ -72,7 +72,7 @@ def bits(n):
 
 
 def rng_check(n):
-    return GadgetCircuit(["x"], lambda cs, x: g.range_check(cs, x, n, "g"))
+    return GadgetCircuit(["x"], lambda cs, x: g.enforce_range(cs, x, n, "g"))
 
 
 IS_ZERO = GadgetCircuit(["x"], lambda cs, x: g.is_zero(cs, x, "g"))
@@ -82,7 +82,7 @@ BOOLEAN = GadgetCircuit(["x"], lambda cs, x: g.enforce_boolean(cs, x, "b"))
 
 # Comparisons that return a value, with their plain-integer reference.
 VALUED = {
-    "less_than": (lt, lambda a, b: int(a < b)),
+    "is_less_than": (lt, lambda a, b: int(a < b)),
     "positive_part": (pos, lambda a, b: max(a - b, 0)),
     "minimum": (mini, min),
 }
@@ -191,7 +191,7 @@ def test_from_bits_is_little_endian_and_free():
     assert terms == 0b1101
 
 
-# --- less_than and the circomlib trap ----------------------------------------------------------------
+# --- is_less_than and the circomlib trap ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", VALUED)
@@ -491,9 +491,9 @@ def test_declared_width_must_be_valid():
 #: Constraint counts at n = 64 (excluding the test harness's "t/out" constraints). Changing one is a deliberate diff.
 COSTS_64 = {
     "to_bits": 65,
-    "range_check": 65,
-    "less_than": 196,
-    "less_than_unchecked": 66,
+    "enforce_range": 65,
+    "is_less_than": 196,
+    "is_less_than_unchecked": 66,
     "enforce_less_or_equal": 195,
     "enforce_less_or_equal_unchecked": 65,
     "positive_part": 197,
@@ -519,9 +519,9 @@ def test_pinned_costs_at_64_bits():
 
     measured = {
         "to_bits": cost(bits(64)),
-        "range_check": cost(rng_check(64)),
-        "less_than": cost(lt(64)),
-        "less_than_unchecked": cost(lt_unchecked(64)),
+        "enforce_range": cost(rng_check(64)),
+        "is_less_than": cost(lt(64)),
+        "is_less_than_unchecked": cost(lt_unchecked(64)),
         "enforce_less_or_equal": cost(le(64)),
         "enforce_less_or_equal_unchecked": cost(le_unchecked(64)),
         "positive_part": cost(pos(64)),
@@ -641,7 +641,7 @@ class ManyComparisons(Circuit):
     def define(self, cs):
         xs = cs.private_input("xs", length=51)
         for i in range(50):
-            bit = g.less_than(cs, xs[i], xs[i + 1], 64, f"lt_{i}")
+            bit = g.is_less_than(cs, xs[i], xs[i + 1], 64, f"lt_{i}")
             out = cs.public_output(f"lt[{i}]", lambda bit=bit: cs.value(bit))
             cs.enforce_equal(out, bit, f"out_{i}")
 

@@ -10,7 +10,7 @@ from zkopt.circuits.chain import Chain
 from zkopt.errors import InvalidPoint, InvalidProof, MalformedKey, MalformedProof, Unsatisfied
 from zkopt.field import R
 from zkopt.groth16 import Proof, prepare, prove, setup, verify, verify_batch
-from zkopt.groth16 import zkpk
+from zkopt.groth16 import proving_key_file
 from tests.sample_circuits import TwoPublic
 
 
@@ -151,7 +151,7 @@ def test_proving_key_for_another_circuit_is_refused(chain_setup):
 
 def test_proving_key_file_round_trip(chain_setup):
     pk, witness, _ = chain_setup
-    loaded = zkpk.loads(zkpk.dumps(pk))
+    loaded = proving_key_file.loads(proving_key_file.dumps(pk))
     assert loaded == pk
     verify(loaded.vk, witness.public, prove(loaded, witness))
 
@@ -159,19 +159,19 @@ def test_proving_key_file_round_trip(chain_setup):
 @pytest.mark.parametrize("cut", [1, 32, 100])
 def test_truncated_proving_key_is_malformed(chain_setup, cut):
     pk, _, _ = chain_setup
-    data = zkpk.dumps(pk)
+    data = proving_key_file.dumps(pk)
     with pytest.raises(MalformedKey):
-        zkpk.loads(data[:-cut])
+        proving_key_file.loads(data[:-cut])
 
 
 def test_corrupted_proving_key_is_malformed(chain_setup):
     pk, _, _ = chain_setup
-    data = bytearray(zkpk.dumps(pk))
+    data = bytearray(proving_key_file.dumps(pk))
     data[len(data) // 2] ^= 1
     with pytest.raises(MalformedKey, match="checksum"):
-        zkpk.loads(bytes(data))
+        proving_key_file.loads(bytes(data))
     with pytest.raises(MalformedKey, match="magic"):
-        zkpk.loads(b"NOTAKEY!" + bytes(data[8:]))
+        proving_key_file.loads(b"NOTAKEY!" + bytes(data[8:]))
 
 
 def test_batch_verification(chain_setup):
@@ -235,10 +235,10 @@ def _with_fresh_checksum(body: bytes) -> bytes:
 def test_proving_key_point_off_the_curve_is_malformed_even_with_a_valid_checksum(chain_setup, section_from_end):
     # The last 32 bytes are the checksum; before them come b_g2_query (G2) points.
     pk, _, _ = chain_setup
-    body = bytearray(zkpk.dumps(pk)[:-32])
+    body = bytearray(proving_key_file.dumps(pk)[:-32])
     body[-section_from_end] ^= 1
     with pytest.raises(MalformedKey, match="not on the curve|>= q"):
-        zkpk.loads(_with_fresh_checksum(bytes(body)))
+        proving_key_file.loads(_with_fresh_checksum(bytes(body)))
 
 
 def test_bulk_point_decoders_agree_with_the_single_ones(chain_setup):

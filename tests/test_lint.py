@@ -29,9 +29,9 @@ GOOD = {
     "chain": Chain(4),
     "two_public": TwoPublic(),
     "to_bits": GadgetCircuit(["x"], lambda cs, x: g.to_bits(cs, x, 8, "g")),
-    "range_check": GadgetCircuit(["x"], lambda cs, x: g.range_check(cs, x, 8, "g")),
-    "less_than": GadgetCircuit(["a", "b"], lambda cs, a, b: g.less_than(cs, a, b, 8, "g")),
-    "less_than_unchecked": GadgetCircuit(["a", "b"], lambda cs, a, b: g.less_than_unchecked(cs, a, b, 8, "g")),
+    "enforce_range": GadgetCircuit(["x"], lambda cs, x: g.enforce_range(cs, x, 8, "g")),
+    "is_less_than": GadgetCircuit(["a", "b"], lambda cs, a, b: g.is_less_than(cs, a, b, 8, "g")),
+    "is_less_than_unchecked": GadgetCircuit(["a", "b"], lambda cs, a, b: g.is_less_than_unchecked(cs, a, b, 8, "g")),
     "enforce_less_or_equal": GadgetCircuit(["a", "b"], lambda cs, a, b: g.enforce_less_or_equal(cs, a, b, 8, "g")),
     "positive_part": GadgetCircuit(["a", "b"], lambda cs, a, b: g.positive_part(cs, a, b, 8, "g")),
     "minimum": GadgetCircuit(["a", "b"], lambda cs, a, b: g.minimum(cs, a, b, 8, "g")),
@@ -55,7 +55,7 @@ def test_unused_public_input():
     def define(cs):
         cs.public_input("ignored")  # the classic: a public input the proof never mentions
         x = cs.public_input("x")
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
 
     assert _findings(define) == ["unused-public: public signal 'ignored' (index 1) occurs in no constraint"]
 
@@ -64,7 +64,7 @@ def test_unused_public_output():
     def define(cs):
         x = cs.public_input("x")
         cs.public_output("y", lambda: cs.value(x))  # computed, never constrained
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
 
     assert _findings(define) == ["unused-public: public signal 'y' (index 1) occurs in no constraint"]
 
@@ -73,7 +73,7 @@ def test_unused_private_hint():
     def define(cs):
         x = cs.public_input("x")
         cs.witness("inverse", lambda: 1)  # a hint nobody pinned down
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
 
     (finding,) = _findings(define)
     assert finding.startswith("unused-private: private variable 'inverse'")
@@ -82,7 +82,7 @@ def test_unused_private_hint():
 def test_result_never_used_makes_its_constraint_vacuous():
     def define(cs):
         x = cs.public_input("x")
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
         cs.mul(x, x, "square")  # the product is never used: the constraint says nothing about x
 
     (finding,) = _findings(define)
@@ -135,7 +135,7 @@ def test_coefficients_that_cancel_are_not_vacuous():
 def test_constant_constraint():
     def define(cs):
         x = cs.public_input("x")
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
         cs.enforce(2, 3, 6, "arithmetic")  # always true: useless
 
     assert _findings(define) == ["constant-constraint: 'bad/arithmetic' mentions no variable"]
@@ -144,9 +144,9 @@ def test_constant_constraint():
 def test_range_checked_value_never_used_is_vacuous():
     def define(cs):
         x = cs.public_input("x")
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
         secret = cs.private_input("secret")
-        g.range_check(cs, secret, 4, "secret")  # whatever the bits, secret can be chosen to match
+        g.enforce_range(cs, secret, 4, "secret")  # whatever the bits, secret can be chosen to match
 
     vacuous, disconnected = _findings(define)
     assert vacuous.startswith("vacuous-constraint: 'bad/secret/sum' restricts nothing: private 'secret'")
@@ -155,14 +155,14 @@ def test_range_checked_value_never_used_is_vacuous():
 
 def _secret_bit(cs):
     secret = cs.private_input("secret")
-    g.range_check(cs, secret, 4, "secret")
+    g.enforce_range(cs, secret, 4, "secret")
     cs.enforce(secret, secret, secret, "secret_is_a_bit")  # secret in {0, 1}: used, but only by itself
 
 
 def test_private_part_disconnected_from_the_public_signals():
     def define(cs):
         x = cs.public_input("x")
-        g.range_check(cs, x, 8, "x")
+        g.enforce_range(cs, x, 8, "x")
         _secret_bit(cs)  # proves "some secret is 0 or 1": the same for every statement
 
     (finding,) = _findings(define)

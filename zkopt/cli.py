@@ -162,7 +162,7 @@ def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
     from zkopt import circuits, r1cs
     from zkopt.errors import MalformedInput
     from zkopt.groth16 import setup as groth16_setup
-    from zkopt.groth16 import snarkjs, zkpk
+    from zkopt.groth16 import proving_key_file, snarkjs
 
     try:
         instance = circuits.build(circuit, _parse_params(params))
@@ -172,7 +172,7 @@ def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
     pk = groth16_setup(shape)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    zkpk.write(pk, out / "proving_key.zkpk")
+    proving_key_file.write(pk, out / "proving_key.zkpk")
     (out / "verification_key.json").write_text(snarkjs.dumps(snarkjs.vk_to_json(pk.vk)))
     click.echo(
         f"{circuit}: {shape.n_constraints} constraints, {shape.n_public} public signals; "
@@ -191,9 +191,9 @@ def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
     from zkopt import circuits, r1cs
     from zkopt.errors import MalformedInput, MalformedKey
     from zkopt.groth16 import prove as groth16_prove
-    from zkopt.groth16 import snarkjs, zkpk
+    from zkopt.groth16 import proving_key_file, snarkjs
 
-    pk = zkpk.read(pk_path)
+    pk = proving_key_file.read(pk_path)
     try:
         instance = circuits.build(pk.circuit, pk.params)
     except ValueError as exc:

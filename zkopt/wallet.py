@@ -361,7 +361,7 @@ class KeyDir:
         """
         from zkopt import circuits, r1cs
         from zkopt.groth16 import setup as groth16_setup
-        from zkopt.groth16 import snarkjs, zkpk
+        from zkopt.groth16 import proving_key_file, snarkjs
         from zkopt.ledger import CircuitEntry
 
         status = status or _quiet
@@ -403,7 +403,7 @@ class KeyDir:
             start = time.perf_counter()
             pk = groth16_setup(shape, rng)
             (self.path / kind).mkdir(parents=True, exist_ok=True)
-            write_atomic(self.pk_path(kind), zkpk.dumps(pk), 0o644)
+            write_atomic(self.pk_path(kind), proving_key_file.dumps(pk), 0o644)
             vk_text = snarkjs.dumps(snarkjs.vk_to_json(pk.vk))
             write_atomic(self.vk_path(kind), vk_text, 0o644)
             _remember(_stat_key(self.pk_path(kind)), pk)
@@ -437,7 +437,7 @@ class KeyDir:
 
     def proving_key(self, kind: str, expected=None, status: Status | None = None):
         """The proving key of ``kind``; with ``expected`` (the ledger's CircuitEntry) its key must match it."""
-        from zkopt.groth16 import zkpk
+        from zkopt.groth16 import proving_key_file
         from zkopt.ledger import CircuitEntry
 
         path = self.pk_path(kind)
@@ -447,7 +447,7 @@ class KeyDir:
         pk = _PK_CACHE.get(key)
         if pk is None:
             (status or _quiet)(f"loading the {kind} proving key")
-            pk = zkpk.read(path)
+            pk = proving_key_file.read(path)
             _remember(key, pk)
         if pk.circuit != kind:
             raise MalformedKey(f"{path} is a proving key for {pk.circuit}, not {kind}")

@@ -137,7 +137,7 @@ class _Auditor:
         self.keys: dict[str, object] = {}
         self.names: dict[str, tuple[str, ...]] = {}
 
-    def find(self, seq: int, check: str, message: str) -> None:
+    def record(self, seq: int, check: str, message: str) -> None:
         self.report.findings.append(Finding(seq, check, message))
 
     # --- genesis -----------------------------------------------------------------------
@@ -145,23 +145,23 @@ class _Auditor:
     def genesis(self, expected_hash: bytes | None) -> bool:
         reason = schema.unreadable_version(schema.schema_version(self.conn))
         if reason:
-            self.find(0, "genesis", reason)
+            self.record(0, "genesis", reason)
         row = self.conn.execute(
             "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
         ).fetchone()
         if row is None:
-            self.find(0, "genesis", "the file has no genesis")
+            self.record(0, "genesis", "the file has no genesis")
             return False
         self.depth, self.history, self.threshold, stored_hash, shocks_json = row
         try:
             self.shocks: tuple[int, ...] | None = parse_margin_shocks(shocks_json)
         except MalformedInput as exc:
-            self.find(0, "genesis", str(exc))
+            self.record(0, "genesis", str(exc))
             self.shocks = None
         self.report.genesis_hash = bytes(stored_hash)
         shape_ok = isinstance(self.depth, int) and 1 <= self.depth <= MAX_TREE_DEPTH
         if not (shape_ok and isinstance(self.history, int) and self.history >= 1):
-            self.find(0, "genesis", f"unusable tree depth {self.depth!r} or root history {self.history!r}")
+            self.record(0, "genesis", f"unusable tree depth {self.depth!r} or root history {self.history!r}")
             return False
         circuits = []
         for kind, vk_json, vk_sha256, names_json in self.conn.execute(
@@ -169,7 +169,7 @@ class _Auditor:
         ):
             digest = hashlib.sha256(str(vk_json).encode("utf-8")).digest()
             if digest != bytes(vk_sha256):
-                self.find(0, "genesis", f"the {kind} verification key does not match its recorded SHA-256")
+                self.record(0, "genesis", f"the {kind} verification key does not match its recorded SHA-256")
             names: tuple[str, ...] = ()
             try:
                 names = tuple(json.loads(names_json))
@@ -183,7 +183,7 @@ class _Auditor:
                     raise MalformedInput(f"the key has {vk.n_public} public inputs, {len(names)} names")
                 self.keys[kind] = prepare(vk)
             except (ZkoptError, ValueError, TypeError) as exc:
-                self.find(0, "genesis", f"the {kind} circuit is unusable: {exc}")
+                self.record(0, "genesis", f"the {kind} circuit is unusable: {exc}")
                 self.keys[kind] = None
                 names = names if all(isinstance(n, str) for n in names) else ()
             self.names[kind] = names
@@ -193,26 +193,26 @@ class _Auditor:
             try:
                 oracle.check_public_key(key, f"oracle member {i}")
             except MalformedInput as exc:
-                self.find(0, "genesis", str(exc))
+                self.record(0, "genesis", str(exc))
         if not isinstance(self.threshold, int) or not 1 <= self.threshold <= len(self.members):
-            self.find(0, "genesis", f"oracle threshold {self.threshold!r} does not fit {len(self.members)} members")
+            self.record(0, "genesis", f"oracle threshold {self.threshold!r} does not fit {len(self.members)} members")
         if self.shocks is not None:
             size = len(SPECS["open"].grid_names(self.names.get("open", ())))
             if "open" in self.names and size != len(self.shocks):
                 count = len(self.shocks)
-                self.find(0, "genesis", f"the open circuit takes {size} grid prices, the genesis has {count} shocks")
+                self.record(0, "genesis", f"the open circuit takes {size} grid prices, the genesis has {count} shocks")
         try:
             encoded = schema.encode_genesis(
                 self.depth, self.history, self.threshold, self.members, circuits, self.shocks or ()
             )
         except OverflowError:
-            self.find(0, "genesis", "a margin shock does not fit 64 bits")
+            self.record(0, "genesis", "a margin shock does not fit 64 bits")
             encoded = b""
         recomputed = schema.genesis_hash(encoded)
         if recomputed != self.report.genesis_hash:
-            self.find(0, "genesis", "the genesis content does not match the genesis hash")
+            self.record(0, "genesis", "the genesis content does not match the genesis hash")
         if expected_hash is not None and bytes(expected_hash) != self.report.genesis_hash:
-            self.find(0, "genesis", "the genesis hash differs from the published one")
+            self.record(0, "genesis", "the genesis hash differs from the published one")
         return True
 
     # --- the log -------------------------------------------------------------------------
@@ -236,23 +236,23 @@ class _Auditor:
             "SELECT seq, entry_type, accepted_at, prev_hash, entry_hash FROM log ORDER BY seq"
         ).fetchall():
             if seq != expected:
-                self.find(seq, "hash-chain", f"entry {seq} follows entry {expected - 1}: entries are missing")
+                self.record(seq, "hash-chain", f"entry {seq} follows entry {expected - 1}: entries are missing")
             expected = seq + 1
             last_seq = seq
             if last_time is not None and accepted_at < last_time:
-                self.find(seq, "clock", f"accepted at {accepted_at}, before the previous entry ({last_time})")
+                self.record(seq, "clock", f"accepted at {accepted_at}, before the previous entry ({last_time})")
             last_time = accepted_at
             if bytes(prev_hash) != prev:
-                self.find(seq, "hash-chain", "the entry does not link to the previous entry's hash")
+                self.record(seq, "hash-chain", "the entry does not link to the previous entry's hash")
             if entry_type == schema.TX:
                 body = self.transaction(seq, accepted_at)
             elif entry_type == schema.PRICE:
                 body = self.price_report(seq, accepted_at)
             else:
-                self.find(seq, "log", f"unknown entry type {entry_type!r}")
+                self.record(seq, "log", f"unknown entry type {entry_type!r}")
                 body = None
             if body is not None and schema.entry_hash(prev_hash, body) != bytes(stored_hash):
-                self.find(seq, "hash-chain", "the entry's content does not match its hash")
+                self.record(seq, "hash-chain", "the entry's content does not match its hash")
             prev = bytes(stored_hash)
         self.report.entries = last_seq
         self.report.head_hash = prev
@@ -260,18 +260,18 @@ class _Auditor:
             for (seq,) in self.conn.execute(
                 f"SELECT seq FROM {table} WHERE seq NOT IN (SELECT seq FROM log WHERE entry_type = ?)", (entry_type,)
             ):
-                self.find(seq, "log", f"a {table} row has no {entry_type} entry in the log")
+                self.record(seq, "log", f"a {table} row has no {entry_type} entry in the log")
 
     def transaction(self, seq: int, accepted_at: int) -> bytes | None:
         row = self.conn.execute("SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)).fetchone()
         if row is None:
-            self.find(seq, "log", "the transaction entry has no content")
+            self.record(seq, "log", "the transaction entry has no content")
             return None
         kind, public_blob, proof_blob, root_blob = row
         self.report.transactions += 1
         body = schema.encode_tx_entry(seq, accepted_at, str(kind), public_blob, proof_blob, root_blob)
         if kind not in self.names:
-            self.find(seq, "transaction", f"unknown transaction kind {kind!r}")
+            self.record(seq, "transaction", f"unknown transaction kind {kind!r}")
             return body
         names = self.names[kind]
         try:
@@ -279,15 +279,15 @@ class _Auditor:
             if len(values) != len(names):
                 raise ValueError(f"{len(values)} public inputs, the {kind} circuit has {len(names)}")
         except ValueError as exc:
-            self.find(seq, "public-input", f"stored public inputs are unusable: {exc}")
+            self.record(seq, "public-input", f"stored public inputs are unusable: {exc}")
             return body
         try:
             proof = schema.proof_from(proof_blob)
         except MalformedProof as exc:
-            self.find(seq, "proof", f"stored proof is malformed: {exc}")
+            self.record(seq, "proof", f"stored proof is malformed: {exc}")
             proof = None
         if self.keys.get(kind) is None:
-            self.find(seq, "proof", f"the proof cannot be checked: the {kind} key is unusable")
+            self.record(seq, "proof", f"the proof cannot be checked: the {kind} key is unusable")
         elif proof is not None:
             self.batches[kind].append(_Tx(seq, values, proof))
         self.apply(seq, accepted_at, kind, dict(zip(names, values)))
@@ -296,7 +296,7 @@ class _Auditor:
         except ValueError:
             stored_root = None
         if stored_root != self.tree.root:
-            self.find(seq, "root", "the stored resulting root differs from the recomputed root")
+            self.record(seq, "root", "the stored resulting root differs from the recomputed root")
         return body
 
     def apply(self, seq: int, accepted_at: int, kind: str, v: dict[str, int]) -> None:
@@ -305,36 +305,36 @@ class _Auditor:
         for name in spec.nullifiers:
             nf = v[name]
             if nf in self.nullifiers:
-                self.find(seq, "nullifier", f"nullifier {name} was already spent in entry {self.nullifiers[nf]}")
+                self.record(seq, "nullifier", f"nullifier {name} was already spent in entry {self.nullifiers[nf]}")
             else:
                 self.nullifiers[nf] = seq
         if spec.root and v[spec.root] not in self.window:
-            self.find(seq, "root", f"the proof's root was not one of the last {self.history} roots")
+            self.record(seq, "root", f"the proof's root was not one of the last {self.history} roots")
         if spec.settlement:
             asset, expiry, price = (v[n] for n in spec.settlement)
             attested = self.prices.get((asset, expiry))
             if accepted_at < expiry:
-                self.find(seq, "settlement", f"settled at {accepted_at}, before the expiry {expiry}")
+                self.record(seq, "settlement", f"settled at {accepted_at}, before the expiry {expiry}")
             if attested is None:
-                self.find(seq, "settlement", "no price for this asset and expiry was attested earlier in the log")
+                self.record(seq, "settlement", "no price for this asset and expiry was attested earlier in the log")
             elif attested != price:
-                self.find(seq, "settlement", f"settlement price {price} differs from the attested price {attested}")
+                self.record(seq, "settlement", f"settlement price {price} differs from the attested price {attested}")
         if spec.margin_asset:
             self.margin(seq, accepted_at, spec, v)
         if spec.amount:
             amount = v[spec.amount]
             if amount >= U64_BOUND:
-                self.find(seq, "pool", f"{spec.amount} exceeds 64 bits")
+                self.record(seq, "pool", f"{spec.amount} exceeds 64 bits")
             self.pool += spec.amount_sign * amount
             if self.pool < 0:
-                self.find(seq, "pool", f"the pool balance becomes negative ({self.pool})")
+                self.record(seq, "pool", f"the pool balance becomes negative ({self.pool})")
         for name in spec.outputs:
             cm = v[name]
             if cm == 0 or cm in self.leaf_set:
-                self.find(seq, "commitment", f"output {name} is {'0' if cm == 0 else 'already on the ledger'}")
+                self.record(seq, "commitment", f"output {name} is {'0' if cm == 0 else 'already on the ledger'}")
                 continue
             if len(self.tree) >= self.tree.capacity:
-                self.find(seq, "commitment", "the tree is full")
+                self.record(seq, "commitment", "the tree is full")
                 continue
             self.tree.append(cm)
             self.leaves.append((cm, seq))
@@ -350,19 +350,19 @@ class _Auditor:
             return  # an unusable open layout is already a genesis finding
         earlier = [(expiry, price) for expiry, price in self.spots.get(asset, ()) if expiry <= accepted_at]
         if not earlier:
-            self.find(seq, "margin", f"no spot price for asset {asset} was attested earlier in the log")
+            self.record(seq, "margin", f"no spot price for asset {asset} was attested earlier in the log")
             return
         spot = max(earlier)[1]
         if self.shocks is None:
-            self.find(seq, "margin", "the margin grid cannot be checked: the genesis has no usable margin shocks")
+            self.record(seq, "margin", "the margin grid cannot be checked: the genesis has no usable margin shocks")
             return
         try:
             required = payoff.default_grid(spot, self.shocks)
         except ValueError as exc:
-            self.find(seq, "margin", f"the margin grid of spot {spot} is unusable: {exc}")
+            self.record(seq, "margin", f"the margin grid of spot {spot} is unusable: {exc}")
             return
         if given != required:
-            self.find(
+            self.record(
                 seq,
                 "margin",
                 f"the grid [{min(given)} .. {max(given)}] is not the margin grid [{min(required)} .. "
@@ -374,7 +374,7 @@ class _Auditor:
             "SELECT asset, expiry, price, observed_at FROM price_reports WHERE seq = ?", (seq,)
         ).fetchone()
         if row is None:
-            self.find(seq, "log", "the price entry has no content")
+            self.record(seq, "log", "the price entry has no content")
             return None
         self.report.price_reports += 1
         sigs = self.conn.execute(
@@ -390,17 +390,17 @@ class _Auditor:
                 for m, p, t, s in sigs
             ]
         except (ValueError, MalformedInput) as exc:
-            self.find(seq, "oracle", f"stored price report is unusable: {exc}")
+            self.record(seq, "oracle", f"stored price report is unusable: {exc}")
             return body
         self.report.signatures_checked += len(attestations)
         try:
             final = oracle.check_report(attestations, self.members, self.threshold, accepted_at)
             if (final.price, final.observed_at) != (price, observed_at):
-                self.find(seq, "oracle", f"stored final price {price} is not the lower median {final.price}")
+                self.record(seq, "oracle", f"stored final price {price} is not the lower median {final.price}")
         except LedgerRejected as exc:
-            self.find(seq, "oracle", exc.reason)
+            self.record(seq, "oracle", exc.reason)
         if (asset, expiry) in self.prices:
-            self.find(seq, "oracle", "a second final price for the same asset and expiry")
+            self.record(seq, "oracle", "a second final price for the same asset and expiry")
         else:
             self.prices[(asset, expiry)] = price
             self.spots[asset].append((expiry, price))
@@ -415,14 +415,14 @@ class _Auditor:
                 verify_batch(self.keys[kind], [(t.values, t.proof) for t in items], self.rng)
             except InvalidProof as exc:
                 for i in exc.indices:
-                    self.find(items[i].seq, "proof", f"the proof does not verify under the {kind} key")
+                    self.record(items[i].seq, "proof", f"the proof does not verify under the {kind} key")
             except MalformedProof:
                 # Cannot happen for decoded proofs; check one by one so the culprit is still named.
                 for t in items:
                     try:
                         verify(self.keys[kind], t.values, t.proof)
                     except (InvalidProof, MalformedProof) as exc:
-                        self.find(t.seq, "proof", f"the proof does not verify under the {kind} key: {exc}")
+                        self.record(t.seq, "proof", f"the proof does not verify under the {kind} key: {exc}")
 
     # --- derived state ----------------------------------------------------------------------------
 
@@ -432,47 +432,47 @@ class _Auditor:
         stored_nf = {bytes(nf): seq for nf, seq in self.conn.execute("SELECT nf, seq FROM nullifiers")}
         for nf, seq in stored_nf.items():
             if nf not in expected_nf:
-                self.find(seq, "nullifier", "the nullifier table holds a value no transaction published")
+                self.record(seq, "nullifier", "the nullifier table holds a value no transaction published")
             elif expected_nf[nf] != seq:
-                self.find(expected_nf[nf], "nullifier", f"the nullifier table credits this nullifier to entry {seq}")
+                self.record(expected_nf[nf], "nullifier", f"the nullifier table credits this nullifier to entry {seq}")
         for nf, seq in expected_nf.items():
             if nf not in stored_nf:
-                self.find(seq, "nullifier", "a published nullifier is missing from the nullifier table")
+                self.record(seq, "nullifier", "a published nullifier is missing from the nullifier table")
 
         rows = self.conn.execute("SELECT leaf_index, cm, seq FROM leaves")
         stored_leaves = {i: (bytes(cm), seq) for i, cm, seq in rows}
         for i, (cm, seq) in enumerate(self.leaves):
             stored = stored_leaves.pop(i, None)
             if stored is None:
-                self.find(seq, "commitment", f"leaf {i} is missing from the leaves table")
+                self.record(seq, "commitment", f"leaf {i} is missing from the leaves table")
             elif stored != (fe_bytes(cm), seq):
-                self.find(seq, "commitment", f"the stored leaf {i} differs from the commitment in the log")
+                self.record(seq, "commitment", f"the stored leaf {i} differs from the commitment in the log")
         for i, (_, seq) in sorted(stored_leaves.items()):
-            self.find(seq, "commitment", f"the leaves table holds a leaf {i} no transaction created")
+            self.record(seq, "commitment", f"the leaves table holds a leaf {i} no transaction created")
 
         self.tree_nodes()
 
         stored_roots = {p: (bytes(r), s) for p, r, s in self.conn.execute("SELECT position, root, seq FROM roots")}
         for position, (root, seq) in enumerate(self.roots):
             if stored_roots.pop(position, None) != (fe_bytes(root), seq):
-                self.find(seq, "root", f"root history entry {position} differs from the recomputed root")
+                self.record(seq, "root", f"root history entry {position} differs from the recomputed root")
         for position, (_, seq) in sorted(stored_roots.items()):
-            self.find(seq, "root", f"the root history holds an entry {position} no transaction produced")
+            self.record(seq, "root", f"the root history holds an entry {position} no transaction produced")
 
         row = self.conn.execute(
             "SELECT entries, head_hash, pool_balance, leaf_count FROM ledger_state WHERE id = 1"
         ).fetchone()
         head = report.entries
         if row is None:
-            self.find(head, "state", "the ledger state row is missing")
+            self.record(head, "state", "the ledger state row is missing")
         else:
             entries, head_hash, pool, leaf_count = row
             if entries != report.entries or bytes(head_hash) != report.head_hash:
-                self.find(head, "state", "the recorded head (entry count, hash) differs from the log")
+                self.record(head, "state", "the recorded head (entry count, hash) differs from the log")
             if str(pool) != str(self.pool):
-                self.find(head, "state", f"the recorded pool balance {pool} differs from the recomputed {self.pool}")
+                self.record(head, "state", f"the recorded pool balance {pool} differs from the recomputed {self.pool}")
             if leaf_count != len(self.leaves):
-                self.find(head, "state", f"the recorded leaf count {leaf_count} differs from {len(self.leaves)}")
+                self.record(head, "state", f"the recorded leaf count {leaf_count} differs from {len(self.leaves)}")
         report.leaf_count = len(self.leaves)
         report.nullifiers = len(self.nullifiers)
         report.pool_balance = self.pool
@@ -499,9 +499,9 @@ class _Auditor:
         stored = {(h, p): bytes(v) for h, p, v in self.conn.execute("SELECT level, position, value FROM tree_nodes")}
         for key, value in expected.items():
             if stored.pop(key, None) != fe_bytes(value):
-                self.find(writer(*key), "tree", f"stored tree node (level {key[0]}, position {key[1]}) is wrong")
+                self.record(writer(*key), "tree", f"stored tree node (level {key[0]}, position {key[1]}) is wrong")
         for key in sorted(stored):
-            self.find(writer(*key), "tree", f"stored tree node (level {key[0]}, position {key[1]}) should not exist")
+            self.record(writer(*key), "tree", f"stored tree node (level {key[0]}, position {key[1]}) should not exist")
 
 
 def audit(source: Ledger | str | os.PathLike, *, genesis_hash: bytes | None = None, rng=None) -> AuditReport:

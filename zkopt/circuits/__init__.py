@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from zkopt import r1cs
 from zkopt.circuits.chain import Chain
 from zkopt.circuits.deposit import Deposit
-from zkopt.circuits.open_position import Open
+from zkopt.circuits.open_position import OpenPosition
 from zkopt.circuits.settle import Settle
 from zkopt.circuits.withdraw import Withdraw
 from zkopt.r1cs import Circuit
@@ -25,7 +25,7 @@ from zkopt.r1cs import Circuit
 REGISTRY: dict[str, type[Circuit]] = {
     Chain.name: Chain,
     Deposit.name: Deposit,
-    Open.name: Open,
+    OpenPosition.name: OpenPosition,
     Settle.name: Settle,
     Withdraw.name: Withdraw,
 }

@@ -32,7 +32,7 @@ as input lists).
 from __future__ import annotations
 
 from zkopt.gadgets.boolean import Bit, negate
-from zkopt.gadgets.compare import less_than_unchecked
+from zkopt.gadgets.compare import is_less_than_unchecked
 from zkopt.gadgets.merkle import enforce_membership
 from zkopt.gadgets.poseidon import poseidon
 from zkopt.gadgets.select import select
@@ -139,7 +139,7 @@ def intrinsic_unchecked(cs: ConstraintSystem, kind: Bit, strike: Value, price: V
     The positive parts of both signs come from one comparison:
 
     - ``label/compare/diff/*`` (66 constraints): the bit [S < K] as
-      ``less_than_unchecked``; its answer is only right for 64-bit S and K,
+      ``is_less_than_unchecked``; its answer is only right for 64-bit S and K,
       which is why they must be range-checked first (unchecked);
     - ``label/call``: call = [S >= K] * (S - K) = max(S - K, 0);
     - put = call - (S - K) = max(K - S, 0), linear (max(x, 0) - x = max(-x, 0));
@@ -152,7 +152,7 @@ def intrinsic_unchecked(cs: ConstraintSystem, kind: Bit, strike: Value, price: V
         raise TypeError("intrinsic_unchecked takes kind as a Bit (already constrained to be boolean)")
     strike, price = LinearCombination.of(strike), LinearCombination.of(price)
     with cs.namespace(label):
-        below = less_than_unchecked(cs, price, strike, AMOUNT_BITS, "compare")
+        below = is_less_than_unchecked(cs, price, strike, AMOUNT_BITS, "compare")
         call = cs.mul(negate(below), price - strike, "call")
         put = call - (price - strike)
         return select(cs, kind, put, call, "select")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from zkopt.circuits import notes
-from zkopt.gadgets.bits import range_check
+from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.boolean import enforce_boolean
 from zkopt.gadgets.inputs import private_input, public_input
 from zkopt.native.merkle import MerkleTree
@@ -29,7 +29,7 @@ def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
     return ("root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(grid)))
 
 
-class Open(Circuit):
+class OpenPosition(Circuit):
     """Enforces a member cash note split into option and change, collateral >= loss at each grid price; assumes nothing.
 
     Public: root, nf_in, cm_option, cm_change, asset, grid[0..G-1] (64 bits
@@ -98,7 +98,7 @@ class Open(Circuit):
         # amount_in would make it wrap to at least r - 2^64, which fails this check.
         change = amount_in - collateral
         with cs.namespace("change"):
-            range_check(cs, change, bits, "range")
+            enforce_range(cs, change, bits, "range")
 
         pk = notes.spend_cash(cs, amount_in, sk, rho_in, directions, siblings, root, nf_in)
         rho_option = notes.output_rho(cs, nf_in, OPEN_OPTION, sk, "rho_option")
@@ -121,7 +121,7 @@ class Open(Circuit):
                 with cs.namespace(f"point_{i}"):
                     value = notes.intrinsic_unchecked(cs, kind, strike, price, "intrinsic")
                     loss = cs.mul(quantity, value, "product")
-                    range_check(cs, bound - loss, notes.MARGIN_SLACK_BITS, "slack")
+                    enforce_range(cs, bound - loss, notes.MARGIN_SLACK_BITS, "slack")
 
 
 def inputs(spent: CashNote, sk: int, tree: MerkleTree, index: int, option: OptionNote, grid: Sequence[int]) -> dict[str, object]:

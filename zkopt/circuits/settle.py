@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from zkopt.circuits import notes
-from zkopt.gadgets.bits import range_check
+from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.boolean import enforce_boolean
-from zkopt.gadgets.compare import less_than_unchecked
+from zkopt.gadgets.compare import is_less_than_unchecked
 from zkopt.gadgets.inputs import private_input, public_input
 from zkopt.gadgets.merkle import enforce_membership
 from zkopt.gadgets.select import select
@@ -99,11 +99,11 @@ class Settle(Circuit):
             # q < 2^109 and m < SCALE make q * SCALE + m < 2^129 < r, so this field equation
             # is the integer equation, and (q, m) is the one Euclidean division of P by SCALE.
             cs.enforce(quantity, value, quotient * notes.SCALE + remainder, "division")
-            range_check(cs, quotient, notes.QUOTIENT_BITS, "quotient_range")
-            range_check(cs, remainder, notes.REMAINDER_BITS, "remainder_range")
-            range_check(cs, (notes.SCALE - 1) - remainder, notes.REMAINDER_BITS, "remainder_below_scale")
+            enforce_range(cs, quotient, notes.QUOTIENT_BITS, "quotient_range")
+            enforce_range(cs, remainder, notes.REMAINDER_BITS, "remainder_range")
+            enforce_range(cs, (notes.SCALE - 1) - remainder, notes.REMAINDER_BITS, "remainder_below_scale")
             # min(q, collateral): both are below 2^109 (collateral is 64-bit), as the comparison assumes.
-            below = less_than_unchecked(cs, quotient, collateral, notes.QUOTIENT_BITS, "cap")
+            below = is_less_than_unchecked(cs, quotient, collateral, notes.QUOTIENT_BITS, "cap")
             payout = select(cs, below, quotient, collateral, "payout")
 
         rho_holder = notes.output_rho(cs, nf_option, SETTLE_HOLDER, rho, "rho_holder")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zkopt.circuits import notes
-from zkopt.gadgets.bits import range_check
+from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.inputs import private_input, public_input
 from zkopt.native.merkle import MerkleTree
 from zkopt.native.notes import WITHDRAW_CHANGE, CashNote, withdraw_change
@@ -71,7 +71,7 @@ class Withdraw(Circuit):
         # least r - 2^64 and fail.
         change = amount_in - amount
         with cs.namespace("change"):
-            range_check(cs, change, bits, "range")
+            enforce_range(cs, change, bits, "range")
 
         pk = notes.spend_cash(cs, amount_in, sk, rho_in, directions, siblings, root, nf_in)
         rho_change = notes.output_rho(cs, nf_in, WITHDRAW_CHANGE, sk, "rho_change")

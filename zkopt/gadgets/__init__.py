@@ -6,16 +6,16 @@ enforces and what it assumes; the ``*_unchecked`` ones assume a precondition.
 Poseidon and Merkle gadgets live in their own modules.
 """
 
-from zkopt.gadgets.bits import MAX_BITS, check_width, from_bits, range_check, to_bits
+from zkopt.gadgets.bits import MAX_BITS, check_width, enforce_range, from_bits, to_bits
 from zkopt.gadgets.boolean import Bit, alloc_bit, constant_bit, enforce_boolean, negate
 from zkopt.gadgets.compare import (
     MAX_COMPARE_BITS,
     enforce_less_or_equal,
     enforce_less_or_equal_unchecked,
     is_equal,
+    is_less_than,
+    is_less_than_unchecked,
     is_zero,
-    less_than,
-    less_than_unchecked,
     minimum,
     positive_part,
 )
@@ -32,17 +32,17 @@ __all__ = [
     "enforce_boolean",
     "enforce_less_or_equal",
     "enforce_less_or_equal_unchecked",
+    "enforce_range",
     "from_bits",
     "is_equal",
+    "is_less_than",
+    "is_less_than_unchecked",
     "is_zero",
-    "less_than",
-    "less_than_unchecked",
     "minimum",
     "negate",
     "positive_part",
     "private_input",
     "public_input",
-    "range_check",
     "select",
     "to_bits",
 ]

@@ -1,4 +1,4 @@
-"""Bit decomposition: ``to_bits`` (which is also the range check), ``range_check``, ``from_bits``."""
+"""Bit decomposition: ``to_bits`` (which is also the range check), ``enforce_range``, ``from_bits``."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def to_bits(cs: ConstraintSystem, x: Value, n_bits: int, label: str) -> list[Bit
     return bits
 
 
-def range_check(cs: ConstraintSystem, x: Value, n_bits: int, label: str) -> None:
+def enforce_range(cs: ConstraintSystem, x: Value, n_bits: int, label: str) -> None:
     """Enforces 0 <= x < 2^n_bits (as the canonical integer of x); assumes nothing (n_bits <= 252).
 
     Same constraints as ``to_bits`` (n_bits + 1), bits discarded.

@@ -1,4 +1,4 @@
-"""Comparisons of n-bit numbers (less_than, enforce_less_or_equal, positive_part, minimum) and zero tests.
+"""Comparisons of n-bit numbers (is_less_than, enforce_less_or_equal, positive_part, minimum) and zero tests.
 
 Field elements have no order, so "a < b" only means something for numbers
 known to be small. The default gadgets here range-check their inputs (the
@@ -12,7 +12,7 @@ their first docstring line; use them only on values already range-checked
 from __future__ import annotations
 
 from zkopt import field
-from zkopt.gadgets.bits import MAX_BITS, check_width, range_check, to_bits
+from zkopt.gadgets.bits import MAX_BITS, check_width, enforce_range, to_bits
 from zkopt.gadgets.boolean import Bit, negate
 from zkopt.r1cs import ConstraintSystem, LinearCombination, Value
 
@@ -30,13 +30,13 @@ def _ge_bit(cs: ConstraintSystem, a: LinearCombination, b: LinearCombination, n_
     return bits[n_bits]
 
 
-def less_than_unchecked(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, label: str) -> Bit:
+def is_less_than_unchecked(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, label: str) -> Bit:
     """Returns the bit [a < b]; ASSUMES a and b are already n-bit (unchecked: out-of-range inputs give wrong answers).
 
     Costs n_bits + 2 constraints (``label/diff/bit_i``, ``label/diff/sum``);
     the answer is 1 - ``diff/bit_n``. With a = r - 1 (a wrapped -1) and b = 5
     it satisfies every constraint and answers 1: the circomlib trap that
-    ``less_than`` closes.
+    ``is_less_than`` closes.
     """
     check_width(n_bits, MAX_COMPARE_BITS)
     a, b = LinearCombination.of(a), LinearCombination.of(b)
@@ -44,18 +44,18 @@ def less_than_unchecked(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, l
         return negate(_ge_bit(cs, a, b, n_bits))
 
 
-def less_than(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, label: str) -> Bit:
+def is_less_than(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, label: str) -> Bit:
     """Enforces a, b < 2^n_bits and returns the bit [a < b]; assumes nothing (n_bits <= 251).
 
     Costs 3 n_bits + 4 constraints: ``label/range_a/*`` and ``label/range_b/*``
     (n_bits + 1 each), then ``label/diff/*`` (n_bits + 2) as in
-    ``less_than_unchecked``.
+    ``is_less_than_unchecked``.
     """
     check_width(n_bits, MAX_COMPARE_BITS)
     a, b = LinearCombination.of(a), LinearCombination.of(b)
     with cs.namespace(label):
-        range_check(cs, a, n_bits, "range_a")
-        range_check(cs, b, n_bits, "range_b")
+        enforce_range(cs, a, n_bits, "range_a")
+        enforce_range(cs, b, n_bits, "range_b")
         return negate(_ge_bit(cs, a, b, n_bits))
 
 
@@ -69,7 +69,7 @@ def enforce_less_or_equal_unchecked(cs: ConstraintSystem, a: Value, b: Value, n_
     check_width(n_bits)
     a, b = LinearCombination.of(a), LinearCombination.of(b)
     with cs.namespace(label):
-        range_check(cs, b - a, n_bits, "diff")
+        enforce_range(cs, b - a, n_bits, "diff")
 
 
 def enforce_less_or_equal(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, label: str) -> None:
@@ -77,14 +77,14 @@ def enforce_less_or_equal(cs: ConstraintSystem, a: Value, b: Value, n_bits: int,
 
     Three range checks, 3 n_bits + 3 constraints: ``label/range_a/*``,
     ``label/range_b/*`` and ``label/diff/*`` (b - a); a > b fails ``label/diff/sum``.
-    Cheaper than ``less_than`` when only the assertion, not a bit, is needed.
+    Cheaper than ``is_less_than`` when only the assertion, not a bit, is needed.
     """
     check_width(n_bits)
     a, b = LinearCombination.of(a), LinearCombination.of(b)
     with cs.namespace(label):
-        range_check(cs, a, n_bits, "range_a")
-        range_check(cs, b, n_bits, "range_b")
-        range_check(cs, b - a, n_bits, "diff")
+        enforce_range(cs, a, n_bits, "range_a")
+        enforce_range(cs, b, n_bits, "range_b")
+        enforce_range(cs, b - a, n_bits, "diff")
 
 
 def is_zero(cs: ConstraintSystem, x: Value, label: str) -> Bit:
@@ -111,8 +111,8 @@ def is_equal(cs: ConstraintSystem, a: Value, b: Value, label: str) -> Bit:
 
 def _positive_part(cs: ConstraintSystem, a: LinearCombination, b: LinearCombination, n_bits: int) -> LinearCombination:
     """max(a - b, 0) with range checks of a and b; call inside the gadget's namespace."""
-    range_check(cs, a, n_bits, "range_a")
-    range_check(cs, b, n_bits, "range_b")
+    enforce_range(cs, a, n_bits, "range_a")
+    enforce_range(cs, b, n_bits, "range_b")
     ge = _ge_bit(cs, a, b, n_bits)
     return cs.mul(ge, a - b, "pos")
 
@@ -121,7 +121,7 @@ def positive_part(cs: ConstraintSystem, a: Value, b: Value, n_bits: int, label: 
     """Enforces a, b < 2^n_bits and returns max(a - b, 0); assumes nothing (n_bits <= 251).
 
     Costs 3 n_bits + 5 constraints: the range checks and ``diff/*`` of
-    ``less_than``, then ``label/pos`` = [a >= b] * (a - b). The result is
+    ``is_less_than``, then ``label/pos`` = [a >= b] * (a - b). The result is
     n-bit, and never a wrapped "negative" a - b.
     """
     check_width(n_bits, MAX_COMPARE_BITS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zkopt.gadgets.bits import check_width, range_check
+from zkopt.gadgets.bits import check_width, enforce_range
 from zkopt.r1cs import ConstraintSystem, LinearCombination
 
 
@@ -16,7 +16,7 @@ def _declare(cs: ConstraintSystem, kind: str, name: str, bits: int | None, lengt
         names = [name] if length is None else [f"{name}[{i}]" for i in range(length)]
         for item, item_name in zip(items, names):
             with cs.namespace(item_name):
-                range_check(cs, item, bits, "range")
+                enforce_range(cs, item, bits, "range")
     return values
 
 
