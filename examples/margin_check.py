@@ -109,7 +109,7 @@ def main() -> None:
     shape = r1cs.compile(circuit)
     pk = setup(shape)
     print(f"  {shape.n_constraints:,} constraints, {time.perf_counter() - t0:.1f} s")
-    inputs = open_position.inputs(cash, writer_sk, tree, index, option, grid)
+    inputs = open_position.inputs(cash, writer_sk, tree.membership(index), option, grid)
     witness = r1cs.solve(circuit, inputs)
     t0 = time.perf_counter()
     proof = prove(pk, witness)
@@ -119,7 +119,7 @@ def main() -> None:
     print("  quantity and collateral stay private")
 
     short, _ = open_notes(cash, writer_sk, collateral=2_500 * SCALE, **terms)
-    short_inputs = open_position.inputs(cash, writer_sk, tree, index, short, grid)
+    short_inputs = open_position.inputs(cash, writer_sk, tree.membership(index), short, grid)
     failed = r1cs.solve(circuit, short_inputs).which_unsatisfied()
     print(f"with collateral 2500 (< the worst loss 2800): no proof exists; the circuit fails at {failed}")
     print(f"  (point_7 is grid[7] = {format_amount(grid[7])}, the +50% scenario)")

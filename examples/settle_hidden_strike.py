@@ -73,7 +73,7 @@ def main() -> None:
 
     price = 31_250 * SCALE  # the attested price at expiry: public
     holder_note, writer_note = option.settlement_notes(price)
-    inputs = settle.inputs(option, tree, index, price)
+    inputs = settle.inputs(option, tree.membership(index), price)
     witness = r1cs.solve(Settle(depth=args.depth), inputs)
     t0 = time.perf_counter()
     proof = prove(pk, witness)

@@ -47,7 +47,7 @@ def test_deposit_round_trip(world):
 def test_open_round_trip(world):
     pk = _setup("open", depth=DEPTH)
     option = world.written(kind=PUT)
-    spend = (world.cash, world.writer_sk, world.tree, world.cash_index)
+    spend = (world.cash, world.writer_sk, world.tree.membership(world.cash_index))
     inputs = open_position.inputs(*spend, option, grid8(100 * SCALE))
     w = solve("open", inputs, depth=DEPTH)
     proof = prove(pk, w, random.Random(2))
@@ -72,7 +72,7 @@ def test_open_round_trip(world):
 def test_withdraw_round_trip_and_recipient_is_bound(world):
     pk = _setup("withdraw", depth=DEPTH)
     alice, mallory = int.from_bytes(b"acct:alice", "big"), int.from_bytes(b"acct:mallory", "big")
-    inputs = withdraw.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, 250 * SCALE, alice)
+    inputs = withdraw.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), 250 * SCALE, alice)
     w = solve("withdraw", inputs, depth=DEPTH)
     proof = prove(pk, w, random.Random(4))
     verify(pk.vk, w.public, proof)

@@ -55,7 +55,7 @@ def _terms(option):
 
 
 def _open_inputs(world, option, grid=GRID):
-    return open_position.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, option, grid)
+    return open_position.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), option, grid)
 
 
 def _change_rho(world, spent=None):
@@ -179,7 +179,7 @@ def test_loss_above_the_slack_width_is_rejected_even_with_the_largest_collateral
     assert (U64 - 1) * 50 * SCALE > 2**84 > (U64 - 1) * SCALE + SCALE - 1
     rich, index = world.cash_note(U64 - 1)
     option = world.written(spent=rich, strike=0, quantity=U64 - 1, collateral=U64 - 1)
-    inputs = open_position.inputs(rich, world.writer_sk, world.tree, index, option, GRID)
+    inputs = open_position.inputs(rich, world.writer_sk, world.tree.membership(index), option, GRID)
     assert failing(_solve(inputs)) == [f"open/margin/point_{i}/slack/sum" for i in range(8)]
 
 
@@ -376,9 +376,9 @@ def test_bad_parameters_raise(params):
 
 def test_inputs_helper_refuses_what_cannot_fit(world, rng):
     option = world.written()
-    args = (world.cash, world.writer_sk, world.tree, world.cash_index)
+    args = (world.cash, world.writer_sk, world.tree.membership(world.cash_index))
     with pytest.raises(ValueError, match="spending key"):
-        open_position.inputs(world.cash, rng.randrange(R), world.tree, world.cash_index, option, GRID)
+        open_position.inputs(world.cash, rng.randrange(R), world.tree.membership(world.cash_index), option, GRID)
     with pytest.raises(ValueError, match="writer_pk"):
         open_position.inputs(*args, dataclasses.replace(option, writer_pk=world.holder_pk), GRID)
     with pytest.raises(ValueError, match="collateral must be"):
@@ -386,6 +386,6 @@ def test_inputs_helper_refuses_what_cannot_fit(world, rng):
     with pytest.raises(ValueError, match="rho is not the one this spend derives"):
         open_position.inputs(*args, dataclasses.replace(option, rho=rng.randrange(R)), GRID)
     with pytest.raises(ValueError, match="not this note"):
-        open_position.inputs(world.cash, world.writer_sk, world.tree, 0, option, GRID)
+        open_position.inputs(world.cash, world.writer_sk, world.tree.membership(0), option, GRID)
     with pytest.raises(ValueError, match="ints"):
         open_position.inputs(*args, option, [1.5] * 8)

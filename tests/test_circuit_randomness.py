@@ -34,19 +34,19 @@ def _world():
 def _open():
     world = _world()
     option = world.written()
-    return open_position.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, option, grid8(100 * SCALE))
+    return open_position.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), option, grid8(100 * SCALE))
 
 
 def _settle():
     world = _world()
     option = world.option()
     index = world.add_option(option)
-    return settle.inputs(option, world.tree, index, 130 * SCALE)
+    return settle.inputs(option, world.tree.membership(index), 130 * SCALE)
 
 
 def _withdraw():
     world = _world()
-    return withdraw.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, 250 * SCALE, 42)
+    return withdraw.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), 250 * SCALE, 42)
 
 
 #: Honest inputs of every spending circuit, at DEPTH.

@@ -62,7 +62,7 @@ def _settled(world, case):
     option = _note(world, case)
     index = world.add_option(option)
     price = CASES[case][0][4]
-    return option, index, price, settle.inputs(option, world.tree, index, price)
+    return option, index, price, settle.inputs(option, world.tree.membership(index), price)
 
 
 def _solve(inputs):
@@ -129,7 +129,7 @@ def test_payout_equals_native(kind, strike, quantity, collateral, price, seed):
     world = World(random.Random(seed))
     option = world.option(kind=kind, strike=strike, quantity=quantity, collateral=collateral)
     index = world.add_option(option)
-    w = _solve(settle.inputs(option, world.tree, index, price))
+    w = _solve(settle.inputs(option, world.tree.membership(index), price))
     assert_satisfied(w)
     holder, writer = option.settlement_notes(price)
     assert holder.amount == payoff.payout(kind, strike, quantity, collateral, price)
@@ -338,8 +338,8 @@ def test_foreign_note_is_rejected_at_the_root(world):
     option = _note(world, "itm-call")  # never appended
     other = world.option()
     index = world.add_option(other)
-    inputs = settle.inputs(other, world.tree, index, 130 * SCALE)
-    forged = settle.inputs(option, _tree_with(option), 0, 130 * SCALE)
+    inputs = settle.inputs(other, world.tree.membership(index), 130 * SCALE)
+    forged = settle.inputs(option, _tree_with(option).membership(0), 130 * SCALE)
     forged.update(root=inputs["root"], directions=inputs["directions"], siblings=inputs["siblings"])
     assert failing(_solve(forged)) == ["settle/merkle/root"]
 
@@ -388,11 +388,11 @@ def test_public_asset_and_expiry_are_the_notes_by_construction(world, name):
 def test_inputs_helper_refuses_what_cannot_fit(world):
     option, index, price, _ = _settled(world, "itm-call")
     with pytest.raises(ValueError, match="price"):
-        settle.inputs(option, world.tree, index, U64)
+        settle.inputs(option, world.tree.membership(index), U64)
     with pytest.raises(ValueError, match="not this note"):
-        settle.inputs(option, world.tree, 0, price)
+        settle.inputs(option, world.tree.membership(0), price)
     with pytest.raises(TypeError, match="OptionNote"):
-        settle.inputs(CashNote(1, 2, 3), world.tree, index, price)
+        settle.inputs(CashNote(1, 2, 3), world.tree.membership(index), price)
 
 
 @pytest.mark.parametrize("depth", [0, 65, "20"])

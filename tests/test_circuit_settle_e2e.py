@@ -52,7 +52,7 @@ def proofs(keys):
     indices = {name: world.add_option(note) for name, note in notes.items()}
     out = {}
     for name, (_, price, payout) in CASES.items():
-        witness = r1cs.solve(Settle(depth=DEPTH), settle.inputs(notes[name], world.tree, indices[name], price))
+        witness = r1cs.solve(Settle(depth=DEPTH), settle.inputs(notes[name], world.tree.membership(indices[name]), price))
         holder, writer = notes[name].settlement_notes(price)
         assert (holder.amount, writer.amount) == (payout, notes[name].collateral - payout)
         assert witness.public[5:] == [holder.commitment(), writer.commitment()]

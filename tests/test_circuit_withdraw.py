@@ -27,7 +27,7 @@ def world(rng):
 
 
 def _inputs(world, amount, recipient=RECIPIENT):
-    return withdraw.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, amount, recipient)
+    return withdraw.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), amount, recipient)
 
 
 def _rho(world):
@@ -140,8 +140,8 @@ def test_a_change_with_a_chosen_rho_has_no_witness(world, rng):
 
 def test_inputs_helper_refuses_what_cannot_fit(world, rng):
     with pytest.raises(ValueError, match="spending key"):
-        withdraw.inputs(world.cash, rng.randrange(R), world.tree, world.cash_index, 1, RECIPIENT)
+        withdraw.inputs(world.cash, rng.randrange(R), world.tree.membership(world.cash_index), 1, RECIPIENT)
     with pytest.raises(ValueError, match="amount"):
-        withdraw.inputs(world.cash, world.writer_sk, world.tree, world.cash_index, world.cash.amount + 1, RECIPIENT)
+        withdraw.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), world.cash.amount + 1, RECIPIENT)
     with pytest.raises(ValueError, match="not this note"):
-        withdraw.inputs(world.cash, world.writer_sk, world.tree, 0, 1, RECIPIENT)
+        withdraw.inputs(world.cash, world.writer_sk, world.tree.membership(0), 1, RECIPIENT)

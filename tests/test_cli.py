@@ -215,7 +215,7 @@ def test_transaction_circuits_through_setup_prove_verify(tmp_path):
     tree = MerkleTree(depth=4)
     tree.append(777)
     index = tree.append(note.commitment())
-    inputs = withdraw.inputs(note, sk, tree, index, amount=1_250_000, recipient=99)
+    inputs = withdraw.inputs(note, sk, tree.membership(index), amount=1_250_000, recipient=99)
     (tmp_path / "input.json").write_text(json.dumps(inputs))
 
     keys = tmp_path / "keys"

@@ -90,12 +90,10 @@ def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path)
             native.append(ledger.leaf(i))
         assert ledger.root == native.root
         for i in range(ledger.leaf_count):
-            siblings, directions = ledger.merkle_path(i)
-            assert (siblings, directions) == native.path(i)
-            MerkleTree.verify_path(ledger.leaf(i), directions, siblings, ledger.root)
+            path = ledger.membership(i)
+            assert path == native.membership(i)
+            MerkleTree.verify_path(ledger.leaf(i), path.directions, path.siblings, ledger.root)
         assert ledger.recent_roots()[-1] == ledger.root
-        root, siblings, directions = ledger.membership(2)
-        assert root == ledger.root and (siblings, directions) == native.path(2)
         assert [e["seq"] for e in ledger.entries()] == [1, 2, 3, 4, 5, 6]
         assert [e["entry_type"] for e in ledger.entries(4)] == ["price", "tx", "tx"]
         assert ledger.find_commitment(scenario.notes["option"].commitment()) == (1, 3)
@@ -103,8 +101,22 @@ def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path)
         assert ledger.is_spent(scenario.notes["option"].nullifier())
         assert not ledger.is_spent(scenario.notes["holder_change"].rho)
         with pytest.raises(ValueError):
-            ledger.merkle_path(ledger.leaf_count)
+            ledger.membership(ledger.leaf_count)
     world.ledger = Ledger.open(tmp_path / "ledger.db")
+
+
+def test_a_damaged_tree_node_gives_no_path(world):
+    for _ in range(3):
+        deposit(world)
+    world.ledger.close()
+    conn = sqlite3.connect(world.path)
+    conn.execute("UPDATE tree_nodes SET value = ? WHERE level = 1 AND position = 1", (b"\x00" * 31 + b"\x07",))
+    conn.commit()
+    conn.close()
+    world.ledger = Ledger.open(world.path)
+    # Leaf 0's path uses node (1, 1) as a sibling: it no longer leads to the stored root.
+    with pytest.raises(MalformedInput, match="does not lead to its root; run zkopt audit"):
+        world.ledger.membership(0)
 
 
 def test_roots_window_counts_transactions_not_leaves(world):

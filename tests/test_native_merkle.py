@@ -7,7 +7,7 @@ import pytest
 from zkopt.errors import InvalidProof
 from zkopt.field import R
 from zkopt.native import poseidon
-from zkopt.native.merkle import MerkleTree, zero_hashes
+from zkopt.native.merkle import MerklePath, MerkleTree, zero_hashes
 
 
 def naive_root(leaves: list[int], depth: int) -> int:
@@ -139,3 +139,41 @@ def test_default_depth_appends_are_cheap(rng):
     siblings, directions = tree.path(3)
     assert MerkleTree.verify_path(leaves[3], directions, siblings, tree.root)
     assert MerkleTree.compute_root(leaves[3], directions, siblings) == tree.root
+
+
+# --- MerklePath: one leaf's path, checked on construction ----------------------------------
+
+
+def test_membership_gives_a_checked_path_and_its_inputs(rng):
+    tree = MerkleTree(depth=3)
+    leaves = [rng.randrange(1, R) for _ in range(5)]
+    for leaf in leaves:
+        tree.append(leaf)
+    path = tree.membership(3)
+    siblings, directions = tree.path(3)
+    assert (path.index, path.leaf, path.root, path.depth) == (3, leaves[3], tree.root, 3)
+    assert (list(path.siblings), list(path.directions)) == (siblings, directions)
+    assert path.inputs() == {
+        "root": str(tree.root), "directions": [str(d) for d in directions], "siblings": [str(s) for s in siblings],
+    }
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: {"root": (p.root + 1) % R}, "does not lead to its root"),
+        (lambda p: {"leaf": (p.leaf + 1) % R}, "does not lead to its root"),
+        (lambda p: {"siblings": (p.siblings[0] + 1,) + p.siblings[1:]}, "does not lead to its root"),
+        (lambda p: {"directions": (1 - p.directions[0],) + p.directions[1:]}, "not those of leaf index"),
+        (lambda p: {"index": p.index + 8}, "does not fit"),
+        (lambda p: {"index": -1}, "non-negative"),
+        (lambda p: {"siblings": p.siblings[:-1]}, "direction bits but"),
+    ],
+)
+def test_a_damaged_path_is_refused(rng, change, message):
+    tree = MerkleTree(depth=3)
+    for _ in range(4):
+        tree.append(rng.randrange(1, R))
+    path = tree.membership(2)
+    with pytest.raises(ValueError, match=message):
+        MerklePath(**{**path.__dict__, **change(path)})

@@ -58,7 +58,7 @@ def story(real_keys, tmp_path_factory):
         alice_cash, alice_sk, asset=ASSET, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry,
         collateral=collateral, holder_pk=public_key(bob_sk),
     )
-    receipt, _, _ = market.submit("open", open_position.inputs(alice_cash, alice_sk, market.tree, 0, live, grid))
+    receipt, _, _ = market.submit("open", open_position.inputs(alice_cash, alice_sk, market.tree.membership(0), live, grid))
     market.clock.advance(60)
     return {
         "market": market, "rng": rng, "alice_sk": alice_sk, "bob_sk": bob_sk, "bob_cash": bob_cash, "bob_index": 1,
@@ -83,9 +83,9 @@ def test_a_dummy_option_with_the_live_options_rho_has_no_witness(story):
     )
     with_live_rho = dataclasses.replace(dummy, rho=live.rho)
     with pytest.raises(ValueError, match="rho is not the one this spend derives"):
-        open_position.inputs(bob_cash, bob_sk, market.tree, story["bob_index"], with_live_rho, story["grid"])
+        open_position.inputs(bob_cash, bob_sk, market.tree.membership(story["bob_index"]), with_live_rho, story["grid"])
     # Written by hand, the inputs fail where the circuit derives the option's rho from bob's nullifier.
-    inputs = open_position.inputs(bob_cash, bob_sk, market.tree, story["bob_index"], dummy, story["grid"])
+    inputs = open_position.inputs(bob_cash, bob_sk, market.tree.membership(story["bob_index"]), dummy, story["grid"])
     inputs["cm_option"] = str(with_live_rho.commitment())
     with pytest.raises(Unsatisfied, match="open/cm_option/equal"):
         _prove(market, "open", inputs)
@@ -102,9 +102,9 @@ def test_the_best_dummy_open_and_settle_leave_the_live_option_settleable(story):
         collateral=0, holder_pk=live.holder_pk,
     )
     opened, _, _ = market.submit(
-        "open", open_position.inputs(bob_cash, bob_sk, market.tree, story["bob_index"], dummy, story["grid"])
+        "open", open_position.inputs(bob_cash, bob_sk, market.tree.membership(story["bob_index"]), dummy, story["grid"])
     )
-    market.submit("settle", settle.inputs(dummy, market.tree, opened.leaf_indices[0], SPOT))
+    market.submit("settle", settle.inputs(dummy, market.tree.membership(opened.leaf_indices[0]), SPOT))
     assert market.ledger.is_spent(dummy.nullifier())
     assert not market.ledger.is_spent(live.nullifier())
 
@@ -131,7 +131,7 @@ def test_the_honest_settlement_is_accepted_after_the_attacks_and_the_audit_passe
     market.clock.t = live.expiry + 120
     report = [oracle.sign(Observation(ASSET, live.expiry, OTM_PRICE, live.expiry + 60), market.members[i]) for i in (1, 2)]
     market.ledger.post_price(report)
-    receipt, _, _ = market.submit("settle", settle.inputs(live, market.tree, story["live_index"], OTM_PRICE))
+    receipt, _, _ = market.submit("settle", settle.inputs(live, market.tree.membership(story["live_index"]), OTM_PRICE))
     holder, writer = live.settlement_notes(OTM_PRICE)
     assert (holder.amount, writer.amount) == (0, live.collateral)
     assert market.ledger.find_commitment(holder.commitment())[0] == receipt.leaf_indices[0]

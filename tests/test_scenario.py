@@ -63,7 +63,7 @@ def scenario(real_keys, tmp_path_factory):
     receipts["spot"] = market.ledger.post_price(spot)
     grid = market.ledger.margin_grid(ASSET)
     assert grid == GRID
-    receipts["open"], _, _ = market.submit("open", open_position.inputs(cash, sk_writer, market.tree, 0, option, grid))
+    receipts["open"], _, _ = market.submit("open", open_position.inputs(cash, sk_writer, market.tree.membership(0), option, grid))
     market.clock.advance(3600 + 120)
     observed = market.clock.t - 60
     report = [
@@ -73,13 +73,13 @@ def scenario(real_keys, tmp_path_factory):
     receipts["price"] = market.ledger.post_price(report)
     option_index = receipts["open"].leaf_indices[0]
     receipts["settle"], settle_public, settle_proof = market.submit(
-        "settle", settle.inputs(option, market.tree, option_index, SETTLE_PRICE)
+        "settle", settle.inputs(option, market.tree.membership(option_index), SETTLE_PRICE)
     )
     holder_note, writer_note = option.settlement_notes(SETTLE_PRICE)
     holder_index = receipts["settle"].leaf_indices[0]
     receipts["withdraw"], _, _ = market.submit(
         "withdraw",
-        withdraw.inputs(holder_note, sk_holder, market.tree, holder_index, WITHDRAW, RECIPIENT),
+        withdraw.inputs(holder_note, sk_holder, market.tree.membership(holder_index), WITHDRAW, RECIPIENT),
     )
     return {
         "market": market,
@@ -123,7 +123,7 @@ def test_a_replayed_settlement_is_rejected_and_changes_nothing(scenario):
     assert_rejected(market.ledger, lambda: market.ledger.submit("settle", public, proof), "already spent")
     # A fresh proof of the same statement (Groth16 proofs are re-randomisable) is no way around it.
     fresh_public, fresh_proof = market.prove(
-        "settle", settle.inputs(scenario["option"], market.tree, scenario["option_index"], SETTLE_PRICE)
+        "settle", settle.inputs(scenario["option"], market.tree.membership(scenario["option_index"]), SETTLE_PRICE)
     )
     assert fresh_proof != proof
     before = snapshot(market.ledger.path)
@@ -138,7 +138,7 @@ def test_an_under_margined_open_has_no_proof(scenario, real_keys):
     short, _ = open_notes(cash, scenario["sk_writer"], collateral=collateral, **scenario["terms"])
     tree = MerkleTree(DEPTH)
     index = tree.append(cash.commitment())
-    inputs = open_position.inputs(cash, scenario["sk_writer"], tree, index, short, GRID)
+    inputs = open_position.inputs(cash, scenario["sk_writer"], tree.membership(index), short, GRID)
     witness = r1cs.solve(build("open", real_keys["open"][1].params), inputs)
     assert witness.which_unsatisfied().startswith("open/margin/point_7/")
     with pytest.raises(Unsatisfied):

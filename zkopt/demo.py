@@ -38,7 +38,6 @@ from zkopt.errors import MalformedInput
 from zkopt.wallet import (
     TX_KINDS,
     KeyDir,
-    LedgerTree,
     Wallet,
     add_to_committee,
     asset_id,
@@ -303,8 +302,7 @@ def run(
             spent.note, alice.sk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry,
             collateral=SHORT_COLLATERAL, holder_pk=bob.pk,
         )
-        tree = LedgerTree(ledger, spent.leaf_index, spent.note.commitment())
-        inputs = open_position.inputs(spent.note, alice.sk, tree, spent.leaf_index, short_option, grid)
+        inputs = open_position.inputs(spent.note, alice.sk, ledger.membership(spent.leaf_index), short_option, grid)
         failing = r1cs.solve(circuits.build("open", {"depth": depth, "grid": len(grid)}), inputs).which_unsatisfied()
         out = alice.open_position(
             ledger, keys, holder_pk=bob.pk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY,

@@ -75,7 +75,6 @@ from pathlib import Path
 from zkopt.errors import LedgerRejected, MalformedInput, MalformedKey, ZkoptError
 from zkopt.field import R, parse_decimal
 from zkopt.native import payoff
-from zkopt.native.merkle import MerkleTree
 from zkopt.native.notes import (
     CALL,
     PUT,
@@ -561,35 +560,6 @@ class Outcome:
     receipt: object | None = None  # zkopt.ledger.Receipt
 
 
-class LedgerTree(MerkleTree):
-    """The ledger's tree at one state, seen through one leaf's path: what the circuits' ``inputs`` read.
-
-    ``ledger.membership(index)`` gives the root, siblings and directions of a
-    leaf from one snapshot; the path is checked against the root here, so a
-    damaged ledger is caught before a proof is attempted.
-    """
-
-    def __init__(self, ledger, index: int, leaf: int):
-        super().__init__(depth=ledger.genesis.tree_depth)
-        root, siblings, directions = ledger.membership(index)
-        if MerkleTree.compute_root(leaf, directions, siblings) != root:
-            raise WalletError(f"the ledger's Merkle path of leaf {index} does not lead to its root; run zkopt audit")
-        self._view = (index, leaf, root, siblings, directions)
-
-    @property
-    def root(self) -> int:
-        return self._view[2]
-
-    def leaf(self, index: int) -> int:
-        if index != self._view[0]:
-            raise ValueError(f"this view holds leaf {self._view[0]}, not {index}")
-        return self._view[1]
-
-    def path(self, index: int) -> tuple[list[int], list[int]]:
-        self.leaf(index)
-        return list(self._view[3]), list(self._view[4])
-
-
 class Wallet:
     """A spending key and the notes it can open; see the module docstring for the file and ``sync``.
 
@@ -921,8 +891,7 @@ class Wallet:
             collateral=collateral,
             holder_pk=holder_pk,
         )
-        tree = LedgerTree(ledger, spent.leaf_index, spent.note.commitment())
-        inputs = open_position.inputs(spent.note, self.sk, tree, spent.leaf_index, option, grid)
+        inputs = open_position.inputs(spent.note, self.sk, ledger.membership(spent.leaf_index), option, grid)
         built = self._prove("open", inputs, ledger, keys, status)
         built.spends = [spent.id]
         built.creates = [WalletNote(option, "open (writer)"), WalletNote(change, f"change of {spent.id}")]
@@ -952,8 +921,8 @@ class Wallet:
             raise WalletError(
                 f"no attested price yet for {self.asset_name(option.asset)} at expiry {format_time(option.expiry)}"
             )
-        tree = LedgerTree(ledger, entry.leaf_index, option.commitment())
-        built = self._prove("settle", settle.inputs(option, tree, entry.leaf_index, final.price), ledger, keys, status)
+        inputs = settle.inputs(option, ledger.membership(entry.leaf_index), final.price)
+        built = self._prove("settle", inputs, ledger, keys, status)
         built.spends = [entry.id]
         built.creates = [
             WalletNote(out, f"settlement of {entry.id}") for out in option.settlement_notes(final.price)
@@ -980,8 +949,7 @@ class Wallet:
         if isinstance(recipient, bool) or not isinstance(recipient, int) or not 0 <= recipient < R:
             raise MalformedInput("the recipient must be a field element")
         spent = self._pick_cash(amount, "withdrawal")
-        tree = LedgerTree(ledger, spent.leaf_index, spent.note.commitment())
-        inputs = withdraw.inputs(spent.note, self.sk, tree, spent.leaf_index, amount, recipient)
+        inputs = withdraw.inputs(spent.note, self.sk, ledger.membership(spent.leaf_index), amount, recipient)
         built = self._prove("withdraw", inputs, ledger, keys, status)
         built.spends = [spent.id]
         built.creates = [WalletNote(withdraw_change(spent.note, self.sk, amount), f"change of {spent.id}")]
@@ -1080,7 +1048,6 @@ __all__ = [
     "Built",
     "KeyDir",
     "KeyInfo",
-    "LedgerTree",
     "Outcome",
     "Wallet",
     "WalletError",

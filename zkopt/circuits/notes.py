@@ -24,9 +24,9 @@ Widths (the fixed-point convention of ``zkopt.native.payoff``):
 - ``REMAINDER_BITS = 20``: SCALE = 10^6 < 2^20;
 - ``MARGIN_SLACK_BITS = 84``: collateral * SCALE + SCALE - 1 < 2^64 * 10^6 <= 2^84.
 
-Two small helpers shared by the circuits that spend a note close the module:
-``check_depth`` (the ``depth`` parameter) and ``path_inputs`` (a Merkle path
-as input lists).
+Shared by the circuits that spend a note, closing the module: ``spend_cash``
+(the spend of a cash note), ``check_depth`` (the ``depth`` parameter) and
+``path_inputs`` (a ``MerklePath`` as input lists).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from zkopt.gadgets.poseidon import poseidon
 from zkopt.gadgets.select import select
 from zkopt.native import notes as _notes
 from zkopt.native import payoff as _payoff
-from zkopt.native.merkle import MAX_DEPTH, MerkleTree
+from zkopt.native.merkle import MAX_DEPTH, MerklePath
 from zkopt.r1cs import ConstraintSystem, LinearCombination, Value
 
 #: Width of every amount, price, strike, quantity, collateral and expiry (DESIGN.md "Numbers").
@@ -194,19 +194,14 @@ def check_depth(depth: object) -> int:
     return depth
 
 
-def path_inputs(tree: MerkleTree, index: int, leaf: int) -> dict[str, object]:
-    """``root``, ``directions``, ``siblings`` (decimal strings) of leaf ``index``; ValueError unless it is ``leaf``.
+def path_inputs(path: MerklePath, leaf: int) -> dict[str, object]:
+    """``root``, ``directions``, ``siblings`` (decimal strings) of ``path``; ValueError unless it is ``leaf``'s.
 
-    The check catches a wallet that pairs a note with the wrong index before a
-    proof is attempted (the circuit would reject it at ``merkle/root``).
+    The check catches a wallet that pairs a note with another leaf's path
+    before a proof is attempted (the circuit would reject it at ``merkle/root``).
     """
-    if not isinstance(tree, MerkleTree):
-        raise TypeError(f"expected a MerkleTree, got {type(tree).__name__}")
-    if tree.leaf(index) != leaf:
-        raise ValueError(f"leaf {index} of the tree is not this note's commitment")
-    siblings, directions = tree.path(index)
-    return {
-        "root": str(tree.root),
-        "directions": [str(d) for d in directions],
-        "siblings": [str(s) for s in siblings],
-    }
+    if not isinstance(path, MerklePath):
+        raise TypeError(f"expected a MerklePath, got {type(path).__name__}")
+    if path.leaf != leaf:
+        raise ValueError(f"leaf {path.index} of the path is not this note's commitment")
+    return path.inputs()

@@ -12,7 +12,7 @@ from zkopt.circuits import notes
 from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.boolean import enforce_boolean
 from zkopt.gadgets.inputs import private_input, public_input
-from zkopt.native.merkle import MerkleTree
+from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import OPEN_CHANGE, OPEN_OPTION, CashNote, OptionNote, open_notes
 from zkopt.r1cs import Circuit, ConstraintSystem
 
@@ -124,10 +124,10 @@ class OpenPosition(Circuit):
                     enforce_range(cs, bound - loss, notes.MARGIN_SLACK_BITS, "slack")
 
 
-def inputs(spent: CashNote, sk: int, tree: MerkleTree, index: int, option: OptionNote, grid: Sequence[int]) -> dict[str, object]:
+def inputs(spent: CashNote, sk: int, path: MerklePath, option: OptionNote, grid: Sequence[int]) -> dict[str, object]:
     """The inputs of ``open`` (decimal strings; lists for the path and the grid).
 
-    ``spent`` is the writer's cash note at ``index`` of ``tree``, ``sk`` its
+    ``spent`` is the writer's cash note with its Merkle ``path``, ``sk`` its
     owner's spending key, ``option`` the new position as ``native.notes.open_notes``
     makes it (its rho is the one the spend derives). Raises ValueError when
     these do not fit together or the collateral exceeds the spent amount; an
@@ -152,7 +152,7 @@ def inputs(spent: CashNote, sk: int, tree: MerkleTree, index: int, option: Optio
     if derived != option:
         raise ValueError("the option's rho is not the one this spend derives (build it with native.notes.open_notes)")
     return {
-        **notes.path_inputs(tree, index, spent.commitment()),
+        **notes.path_inputs(path, spent.commitment()),
         "nf_in": str(spent.nullifier(sk)),
         "cm_option": str(option.commitment()),
         "cm_change": str(change.commitment()),

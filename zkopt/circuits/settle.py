@@ -9,7 +9,7 @@ from zkopt.gadgets.compare import is_less_than_unchecked
 from zkopt.gadgets.inputs import private_input, public_input
 from zkopt.gadgets.merkle import enforce_membership
 from zkopt.gadgets.select import select
-from zkopt.native.merkle import MerkleTree
+from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import SETTLE_HOLDER, SETTLE_WRITER, OptionNote
 from zkopt.native.payoff import U64_BOUND
 from zkopt.r1cs import Circuit, ConstraintSystem
@@ -115,12 +115,12 @@ class Settle(Circuit):
             cs.enforce_equal(notes.cash_commitment(cs, rest, writer_pk, rho_writer, "hash"), cm_writer, "equal")
 
 
-def inputs(option: OptionNote, tree: MerkleTree, index: int, price: int) -> dict[str, object]:
-    """The inputs of ``settle`` for ``option`` (leaf ``index`` of ``tree``) at settlement ``price`` (decimal strings).
+def inputs(option: OptionNote, path: MerklePath, price: int) -> dict[str, object]:
+    """The inputs of ``settle`` for ``option`` (with its Merkle ``path``) at settlement ``price`` (decimal strings).
 
     The output notes are ``option.settlement_notes(price)``; either party can
     build these inputs (both know the note). Raises ValueError for a price
-    outside [0, 2^64) or a note that is not leaf ``index``.
+    outside [0, 2^64) or a path that is not the note's.
     """
     if not isinstance(option, OptionNote):
         raise TypeError(f"settle.inputs takes an OptionNote, got {type(option).__name__}")
@@ -128,7 +128,7 @@ def inputs(option: OptionNote, tree: MerkleTree, index: int, price: int) -> dict
         raise ValueError("price must be an int in [0, 2^64)")
     holder, writer = option.settlement_notes(price)
     return {
-        **notes.path_inputs(tree, index, option.commitment()),
+        **notes.path_inputs(path, option.commitment()),
         "nf_option": str(option.nullifier()),
         "asset": str(option.asset),
         "expiry": str(option.expiry),

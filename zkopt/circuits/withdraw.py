@@ -5,7 +5,7 @@ from __future__ import annotations
 from zkopt.circuits import notes
 from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.inputs import private_input, public_input
-from zkopt.native.merkle import MerkleTree
+from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import WITHDRAW_CHANGE, CashNote, withdraw_change
 from zkopt.r1cs import Circuit, ConstraintSystem
 
@@ -79,17 +79,17 @@ class Withdraw(Circuit):
             cs.enforce_equal(notes.cash_commitment(cs, change, pk, rho_change, "hash"), cm_change, "equal")
 
 
-def inputs(spent: CashNote, sk: int, tree: MerkleTree, index: int, amount: int, recipient: int) -> dict[str, object]:
-    """The inputs of ``withdraw`` (decimal strings): pay ``amount`` of ``spent`` (leaf ``index``) to ``recipient``.
+def inputs(spent: CashNote, sk: int, path: MerklePath, amount: int, recipient: int) -> dict[str, object]:
+    """The inputs of ``withdraw`` (decimal strings): pay ``amount`` of ``spent`` (with its ``path``) to ``recipient``.
 
     ``recipient`` is any field element naming the payee (an account id, an
     address as an integer); the change is ``native.notes.withdraw_change``.
     Raises ValueError when ``sk`` is not the owner's key, the amount is not
-    in [0, spent.amount], or the note is not leaf ``index``.
+    in [0, spent.amount], or the path is not the note's.
     """
     change = withdraw_change(spent, sk, amount)
     return {
-        **notes.path_inputs(tree, index, spent.commitment()),
+        **notes.path_inputs(path, spent.commitment()),
         "nf_in": str(spent.nullifier(sk)),
         "amount": str(amount),
         "recipient": str(recipient),

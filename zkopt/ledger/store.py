@@ -39,6 +39,7 @@ from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import SPECS, Transaction
 from zkopt.ledger.tree import StoredTree
 from zkopt.native import payoff
+from zkopt.native.merkle import MerklePath
 
 R = field.R
 U64_BOUND = schema.U64_BOUND
@@ -283,15 +284,22 @@ class Ledger:
         ).fetchall()
         return [fe_from(r[0], "root") for r in reversed(rows)]
 
-    def merkle_path(self, leaf_index: int) -> tuple[list[int], list[int]]:
-        """(siblings, directions) of a leaf against the current root (see ``membership`` for the root too)."""
-        return self.membership(leaf_index)[1:]
+    def membership(self, leaf_index: int) -> MerklePath:
+        """Leaf ``leaf_index`` with its path against the current root, read from one ledger state.
 
-    def membership(self, leaf_index: int) -> tuple[int, list[int], list[int]]:
-        """(root, siblings, directions) of a leaf, read from one ledger state: what a wallet proves against."""
+        What a wallet proves against. ValueError for an index with no leaf;
+        MalformedInput when the stored tree is damaged (the path does not
+        lead to the stored root), so nobody proves against a broken tree.
+        """
         with self._snapshot():
             siblings, directions = self._tree.path(leaf_index, self.leaf_count)
-            return self._tree.root(), siblings, directions
+            root, leaf = self._tree.root(), self.leaf(leaf_index)
+        try:
+            return MerklePath(leaf_index, leaf, root, tuple(siblings), tuple(directions))
+        except ValueError:
+            raise MalformedInput(
+                f"the ledger's Merkle path of leaf {leaf_index} does not lead to its root; run zkopt audit"
+            ) from None
 
     def leaf(self, leaf_index: int) -> int:
         row = self._conn.execute("SELECT cm FROM leaves WHERE leaf_index = ?", (leaf_index,)).fetchone()

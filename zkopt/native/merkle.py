@@ -9,7 +9,9 @@ an empty leaf is 0, the zero subtree hashes are ``Z_0 = 0``,
 Paths: ``path(index)`` gives the siblings from the leaf level up and the
 direction bits, bit i of the index: 1 means the node at level i is the RIGHT
 child (so its sibling is on the left). The Merkle gadget takes the same
-lists.
+lists. ``membership(index)`` gives a ``MerklePath``: one leaf, its path and
+the root it leads to, checked on construction; it is what a spending circuit
+proves membership with (the ledger's ``Ledger.membership`` returns the same).
 
 Leaf 0 is refused by ``append``: it is the empty leaf, so appending it would
 not change the root, and a membership proof of 0 would hold at every unused
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from zkopt.errors import InvalidProof
 from zkopt.field import R
@@ -61,6 +64,48 @@ def _check_element(value: object, what: str) -> int:
     if not 0 <= value < R:
         raise ValueError(f"{what} is not a field element (must be in [0, r))")
     return value
+
+
+@dataclass(frozen=True)
+class MerklePath:
+    """Leaf ``index`` (value ``leaf``) with its ``siblings`` and ``directions``, leading to ``root``.
+
+    Checked on construction (ValueError otherwise): as many siblings as
+    directions, each direction the bit of ``index`` at its level, and the path
+    hashes up to ``root``. So a path read from a damaged store is refused
+    before anyone proves against it.
+    """
+
+    index: int
+    leaf: int
+    root: int
+    siblings: tuple[int, ...]
+    directions: tuple[int, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "siblings", tuple(self.siblings))
+        object.__setattr__(self, "directions", tuple(self.directions))
+        if not isinstance(self.index, int) or isinstance(self.index, bool) or self.index < 0:
+            raise ValueError(f"leaf index must be a non-negative int, got {self.index!r}")
+        if self.index >> len(self.directions):
+            raise ValueError(f"leaf index {self.index} does not fit a path of {len(self.directions)} levels")
+        expected = tuple((self.index >> level) & 1 for level in range(len(self.directions)))
+        if self.directions != expected:
+            raise ValueError(f"the direction bits are not those of leaf index {self.index}")
+        if MerkleTree.compute_root(self.leaf, self.directions, self.siblings) != _check_element(self.root, "root"):
+            raise ValueError(f"the Merkle path of leaf {self.index} does not lead to its root")
+
+    @property
+    def depth(self) -> int:
+        return len(self.siblings)
+
+    def inputs(self) -> dict[str, object]:
+        """``root``, ``directions`` and ``siblings`` as decimal strings, as the spending circuits read them."""
+        return {
+            "root": str(self.root),
+            "directions": [str(d) for d in self.directions],
+            "siblings": [str(s) for s in self.siblings],
+        }
 
 
 class MerkleTree:
@@ -139,6 +184,11 @@ class MerkleTree:
             directions.append(position & 1)
             position >>= 1
         return siblings, directions
+
+    def membership(self, index: int) -> MerklePath:
+        """Leaf ``index`` with its path against the current root."""
+        siblings, directions = self.path(index)
+        return MerklePath(index, self.leaf(index), self.root, tuple(siblings), tuple(directions))
 
     def _check_index(self, index: int) -> None:
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self):
