@@ -1,7 +1,7 @@
 """A second, independent EVM: @ethereumjs/evm (npm, pinned; BN254 from noble-curves) run by node.
 
-One node process deploys a contract and runs a list of calls against it,
-each reporting success, return data and execution gas. Each call is made as
+One node process deploys contracts and runs a list of calls against each,
+every call reporting success, return data and execution gas. Each call is made as
 a transaction would make it: the precompiles and the called contract are
 warm (EIP-2929), so gas is comparable with py-evm's (``zkopt.evm.devchain``).
 Needs node and ``npm ci --prefix tools/interop``.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from zkopt.evm.devchain import CallResult
+from zkopt.evm.devchain import GAS, CallResult
 from zkopt.evm.node import NodeToolError, run_script
 
 #: The hardfork the chain runs (the one eth-tester's py-evm chain runs).
@@ -30,41 +30,53 @@ process.stdin.on('end', async () => {
   const evm = await createEVM({ common });
   const caller = createAddressFromString('0x' + '11'.repeat(20));
   const gasLimit = BigInt(request.gas);
-  const created = await evm.runCall({ caller, data: hexToBytes(request.initcode), gasLimit });
-  if (created.execResult.exceptionError || !created.createdAddress) {
-    process.stdout.write(JSON.stringify({ error: 'contract creation failed' }));
-    return;
+  const answers = [];
+  for (const contract of request.contracts) {
+    const created = await evm.runCall({ caller, data: hexToBytes(contract.initcode), gasLimit });
+    if (created.execResult.exceptionError || !created.createdAddress) {
+      answers.push({ error: 'contract creation failed' });
+      continue;
+    }
+    const to = created.createdAddress;
+    const runtime = bytesToHex(await evm.stateManager.getCode(to));
+    const results = [];
+    for (const call of contract.calls) {
+      // As in a transaction (EIP-2929): the precompiles and the called contract start warm.
+      for (let i = 1; i <= 0x11; i++) evm.journal.addAlwaysWarmAddress(i.toString(16).padStart(40, '0'));
+      evm.journal.addAlwaysWarmAddress(to.toString().slice(2));
+      const r = (await evm.runCall({ caller, to, data: hexToBytes(call), gasLimit })).execResult;
+      results.push({ success: !r.exceptionError, output: bytesToHex(r.returnValue), gas: r.executionGasUsed.toString() });
+    }
+    answers.push({ runtime, results });
   }
-  const to = created.createdAddress;
-  const code = await evm.stateManager.getCode(to);
-  const results = [];
-  for (const call of request.calls) {
-    for (let i = 1; i <= 0x11; i++) evm.journal.addAlwaysWarmAddress(i.toString(16).padStart(40, '0'));
-    evm.journal.addAlwaysWarmAddress(to.toString().slice(2));
-    const done = await evm.runCall({ caller, to, data: hexToBytes(call), gasLimit });
-    const r = done.execResult;
-    results.push({ success: !r.exceptionError, output: bytesToHex(r.returnValue), gas: r.executionGasUsed.toString() });
-  }
-  process.stdout.write(JSON.stringify({ runtime: bytesToHex(code), results }));
+  process.stdout.write(JSON.stringify(answers));
 });
 """
 
 
-def deploy_and_call(
-    initcode: bytes, calls: Sequence[bytes], node_modules: str | os.PathLike, *, gas: int = 10_000_000
-) -> tuple[bytes, list[CallResult]]:
-    """Deploy ``initcode`` on a fresh @ethereumjs/evm and run ``calls``: (runtime code, one result per call)."""
+def run(
+    contracts: Sequence[tuple[bytes, Sequence[bytes]]], node_modules: str | os.PathLike, *, gas: int = GAS
+) -> list[tuple[bytes, list[CallResult]]]:
+    """Deploy each ``(initcode, calls)`` on one fresh @ethereumjs/evm and run its calls.
+
+    Returns, per contract, its runtime code and one result per call; raises
+    NodeToolError if node fails or a creation fails.
+    """
     request = {
         "hardfork": HARDFORK,
         "gas": str(gas),
-        "initcode": "0x" + initcode.hex(),
-        "calls": ["0x" + call.hex() for call in calls],
+        "contracts": [
+            {"initcode": "0x" + initcode.hex(), "calls": ["0x" + call.hex() for call in calls]}
+            for initcode, calls in contracts
+        ],
     }
-    answer = run_script(_SCRIPT, request, node_modules)
-    if "error" in answer:
-        raise NodeToolError(f"@ethereumjs/evm: {answer['error']}")
-    results = [
-        CallResult(success=r["success"], output=bytes.fromhex(r["output"][2:]), gas=int(r["gas"]))
-        for r in answer["results"]
-    ]
-    return bytes.fromhex(answer["runtime"][2:]), results
+    out = []
+    for answer in run_script(_SCRIPT, request, node_modules):
+        if "error" in answer:
+            raise NodeToolError(f"@ethereumjs/evm: {answer['error']}")
+        results = [
+            CallResult(success=r["success"], output=bytes.fromhex(r["output"][2:]), gas=int(r["gas"]))
+            for r in answer["results"]
+        ]
+        out.append((bytes.fromhex(answer["runtime"][2:]), results))
+    return out

@@ -11,6 +11,7 @@ so the same source gives the same bytes whatever its file is called.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from zkopt.evm.node import NodeToolError, run_script
@@ -55,37 +56,58 @@ def settings() -> dict:
     }
 
 
-def compile_source(
-    source: str, contract: str, node_modules: str | os.PathLike, *, unit: str = "Contract.sol"
-) -> Compiled:
-    """Compile ``source`` (one file, called ``unit``) and return ``contract``; raises NodeToolError.
+def compile_sources(sources: Mapping[str, str], node_modules: str | os.PathLike) -> dict[str, Compiled]:
+    """Compile files ``{unit name: source}`` in one solc run; return every contract by name. Raises NodeToolError.
 
-    Compiler errors (not warnings) raise with the first error's message.
+    Compiler errors (not warnings) raise with the first error's message; two
+    contracts of one name raise too.
     """
-    request = {"language": "Solidity", "sources": {unit: {"content": source}}, "settings": settings()}
+    request = {
+        "language": "Solidity",
+        "sources": {unit: {"content": text} for unit, text in sources.items()},
+        "settings": settings(),
+    }
     answer = run_script(_SCRIPT, request, node_modules)
     version = answer["version"]
     if not version.startswith(SOLC_VERSION + "+"):
         raise NodeToolError(f"solc {version} found, zkopt compiles with {SOLC_VERSION} (run `npm ci --prefix tools/interop`)")
     output = answer["output"]
-    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    diagnostics = output.get("errors", [])
+    errors = [e for e in diagnostics if e.get("severity") == "error"]
     if errors:
-        raise NodeToolError(f"solc: {errors[0].get('formattedMessage', errors[0].get('message')).splitlines()[0]}")
-    try:
-        found = output["contracts"][unit][contract]
-    except KeyError:
-        raise NodeToolError(f"solc output has no contract {contract!r} in {unit}") from None
-    evm = found["evm"]
-    return Compiled(
-        name=contract,
-        abi=found["abi"],
-        bytecode=bytes.fromhex(evm["bytecode"]["object"]),
-        runtime=bytes.fromhex(evm["deployedBytecode"]["object"]),
-        selectors=dict(evm["methodIdentifiers"]),
-        solc_version=version,
-        warnings=tuple(
-            e.get("formattedMessage", e.get("message", "")).splitlines()[0]
-            for e in output.get("errors", [])
-            if e.get("severity") == "warning"
-        ),
-    )
+        raise NodeToolError(f"solc: {_first_line(errors[0])}")
+    warnings = {}
+    for w in diagnostics:
+        if w.get("severity") == "warning":
+            unit = w.get("sourceLocation", {}).get("file", "")
+            warnings.setdefault(unit, []).append(_first_line(w))
+    compiled: dict[str, Compiled] = {}
+    for unit, contracts in output.get("contracts", {}).items():
+        for name, found in contracts.items():
+            if name in compiled:
+                raise NodeToolError(f"two contracts are called {name}")
+            evm = found["evm"]
+            compiled[name] = Compiled(
+                name=name,
+                abi=found["abi"],
+                bytecode=bytes.fromhex(evm["bytecode"]["object"]),
+                runtime=bytes.fromhex(evm["deployedBytecode"]["object"]),
+                selectors=dict(evm["methodIdentifiers"]),
+                solc_version=version,
+                warnings=tuple(warnings.get(unit, ())),
+            )
+    return compiled
+
+
+def compile_source(
+    source: str, contract: str, node_modules: str | os.PathLike, *, unit: str = "Contract.sol"
+) -> Compiled:
+    """Compile one file (called ``unit``) and return its ``contract``; raises NodeToolError."""
+    compiled = compile_sources({unit: source}, node_modules)
+    if contract not in compiled:
+        raise NodeToolError(f"solc output has no contract {contract!r} in {unit}")
+    return compiled[contract]
+
+
+def _first_line(diagnostic: dict) -> str:
+    return (diagnostic.get("formattedMessage") or diagnostic.get("message", "")).strip().splitlines()[0]
