@@ -4,7 +4,8 @@ Each verifier is written by ``zkopt export solidity`` from a depth-4 key,
 compiled with solc-js and deployed once on py-evm (eth-tester). For every
 circuit: a valid proof is accepted, and a changed public input, a public
 input + r, B in proof.json's coordinate order (not EIP-197's), a
-non-canonical A.y (+ q) and the proof of another circuit are refused, with
+non-canonical A.y (+ q), a B outside the G2 subgroup and the proof of another
+circuit are refused, with
 ``false`` rather than a revert. The same calls on @ethereumjs/evm give the
 same answers and the same gas. The call data is what ``snarkjs zkey export
 soliditycalldata`` prints. Everything (keys, proofs, contracts) is derived
@@ -20,18 +21,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.circuit_fixtures import DEPTH, SCALE, World, grid8
-from tests.cli_fixtures import invoke, ok, shared_keys
+from tests.circuit_fixtures import DEPTH, transaction_inputs
+from tests.cli_fixtures import ok, shared_keys
 from tests.snarkjs_tools import circom_groth16
 from tests.snarkjs_tools import ok as run_ok
 from zkopt import circuits, r1cs
-from zkopt.circuits import deposit, open_position, settle, withdraw
 from zkopt.curve import Q
 from zkopt.evm import calldata, ethereumjs, solc
 from zkopt.evm.devchain import CallResult, DevChain
 from zkopt.field import R
 from zkopt.groth16 import prove, snarkjs, zkpk
-from zkopt.native.notes import CashNote
 from zkopt.wallet import TX_KINDS, KeyDir, circuit_params
 
 pytestmark = pytest.mark.evm
@@ -44,21 +43,6 @@ TERM_GAS = 6_000 + 150
 OVERHEAD_GAS, TERM_OVERHEAD_GAS = 1_000, 400
 
 
-def _inputs() -> dict[str, dict]:
-    """One valid statement per transaction circuit, in one depth-4 tree."""
-    world = World(random.Random(SEED))
-    spend = (world.cash, world.writer_sk, world.tree, world.cash_index)
-    alice = int.from_bytes(b"acct:alice", "big")
-    out = {
-        "deposit": deposit.inputs(CashNote(5 * SCALE, world.holder_pk, 11)),
-        "open": open_position.inputs(*spend, world.option(), 7, grid8(100 * SCALE)),
-        "withdraw": withdraw.inputs(*spend, 250 * SCALE, alice, 9),
-    }
-    option = world.option()
-    out["settle"] = settle.inputs(option, world.tree, world.add_option(option), 130 * SCALE)
-    return out
-
-
 @dataclass
 class Case:
     """One call of verifyProof: its arguments and the answer the verifier must give."""
@@ -69,9 +53,10 @@ class Case:
     refused_point: bool = False
 
 
-def _cases(kind: str, proofs: dict) -> dict[str, Case]:
+def _cases(kind: str, proofs: dict, g2_outside_subgroup) -> dict[str, Case]:
     proof, public = proofs[kind]
     a, b, c, inputs = calldata.call_arguments(proof, public)
+    (x0, x1), (y0, y1) = g2_outside_subgroup
     other_proof, _ = proofs[TX_KINDS[(TX_KINDS.index(kind) + 1) % len(TX_KINDS)]]
     changed = list(inputs)
     changed[-1] = (changed[-1] + 1) % R
@@ -81,11 +66,20 @@ def _cases(kind: str, proofs: dict) -> dict[str, Case]:
         "input-plus-r": Case((a, b, c, [inputs[0] + R, *inputs[1:]]), False),
         "g2-in-proof-json-order": Case((a, [b[0][::-1], b[1][::-1]], c, inputs), False, refused_point=True),
         "a-y-plus-q": Case(([a[0], a[1] + Q], b, c, inputs), False, refused_point=True),
+        "b-outside-the-subgroup": Case((a, [[x1, x0], [y1, y0]], c, inputs), False, refused_point=True),
         "proof-of-another-circuit": Case((*calldata.call_arguments(other_proof, public)[:3], inputs), False),
     }
 
 
-CASES = ["valid", "changed-input", "input-plus-r", "g2-in-proof-json-order", "a-y-plus-q", "proof-of-another-circuit"]
+CASES = [
+    "valid",
+    "changed-input",
+    "input-plus-r",
+    "g2-in-proof-json-order",
+    "a-y-plus-q",
+    "b-outside-the-subgroup",
+    "proof-of-another-circuit",
+]
 
 
 def _parse_calldata(text: str) -> tuple:
@@ -103,12 +97,12 @@ def _encode(selector: str, n_public: int, args: tuple) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def deployed(evm_tools, tmp_path_factory):
+def deployed(evm_tools, tmp_path_factory, g2_outside_subgroup):
     """Per circuit: proof and public inputs, the compiled verifier, its address, and py-evm's result of every case."""
     keys = KeyDir(shared_keys())
     work = tmp_path_factory.mktemp("evm")
     proofs, sources = {}, {}
-    for kind, inputs in _inputs().items():
+    for kind, inputs in transaction_inputs(random.Random(SEED)).items():
         pk = zkpk.read(keys.pk_path(kind))
         witness = r1cs.solve(circuits.build(kind, circuit_params(kind, DEPTH)), inputs)
         proofs[kind] = (prove(pk, witness, random.Random(SEED + len(kind))), witness.public)
@@ -123,7 +117,8 @@ def deployed(evm_tools, tmp_path_factory):
         (selector,) = contract.selectors.values()
         address = chain.deploy(contract.bytecode)
         n = len(proofs[kind][1])
-        cases = _cases(kind, proofs)
+        cases = _cases(kind, proofs, g2_outside_subgroup)
+        assert list(cases) == CASES
         data = {name: _encode(selector, n, case.args) for name, case in cases.items()}
         result[kind] = {
             "proof": proofs[kind],
