@@ -94,6 +94,8 @@ def test_upward_sideways_and_forbidden_imports_are_caught(tmp_path):
         "groth16 must never import circuits",
         "groth16 (layer 6) imports zkopt.ledger (layer 7)",
     ]
+    sample.write_text("from zkopt.circuits import build\nfrom zkopt.groth16 import snarkjs\n")
+    assert [v.split(": ", 1)[1] for v in violations(sample, "evm")] == ["evm must never import circuits"]
     sample.write_text("from zkopt.poly import Domain\n")
     assert violations(sample, "curve") == ["sample.py:1: curve (layer 2) imports zkopt.poly (layer 2)"]
 

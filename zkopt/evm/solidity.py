@@ -30,7 +30,6 @@ the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 
@@ -68,10 +67,10 @@ def contract_name(circuit: str | None) -> str:
 
 
 def key_digest(vk: VerifyingKey) -> str:
-    """sha256 of the key's snarkjs JSON (as zkopt writes it): names the key a generated contract embeds."""
+    """SHA-256 of the key as zkopt writes verification_key.json: `sha256sum`'s and `zkopt ledger show`'s digest."""
     from zkopt.groth16 import snarkjs
 
-    return hashlib.sha256(json.dumps(snarkjs.vk_to_json(vk), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(snarkjs.dumps(snarkjs.vk_to_json(vk)).encode("utf-8")).hexdigest()
 
 
 def _g1_words(point) -> tuple[int, int]:
@@ -205,6 +204,7 @@ def _assembly(vk: VerifyingKey) -> list[str]:
         "",
         f"// 2. vk_x = IC0 + sum input[i] IC(i+1), accumulated in place at {_VK_X:#x} (its slot in the pairing input):",
         f"//    ecMul (0x07) forms each term at {_MUL:#x}, right after vk_x, so ecAdd (0x06) reads both in one go.",
+        "//    Every call's success is and-ed in: a call starved of gas must not leave vk_x of another statement.",
         *_store(_VK_X, "IC0_X", "IC0_Y"),
     ]
     for i, point in enumerate(vk.ic[1:], start=1):
