@@ -85,8 +85,11 @@ CASES = [
 def _parse_calldata(text: str) -> tuple:
     """snarkjs' soliditycalldata text -> (a, b, c, input) as integers."""
     a, b, c, inputs = json.loads(f"[{text}]")
-    number = lambda x: int(x, 16)  # noqa: E731
-    return [*map(number, a)], [[*map(number, p)] for p in b], [*map(number, c)], [*map(number, inputs)]
+    return _ints(a), [_ints(pair) for pair in b], _ints(c), _ints(inputs)
+
+
+def _ints(hex_strings: list[str]) -> list[int]:
+    return [int(x, 16) for x in hex_strings]
 
 
 def _encode(selector: str, n_public: int, args: tuple) -> bytes:
