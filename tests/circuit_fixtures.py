@@ -163,3 +163,19 @@ def raw_cash_commitment(amount: int, owner_pk: int, rho: int) -> int:
 def raw_option_commitment(*fields: int) -> int:
     """The option commitment formula without the native range checks (fields in the native order)."""
     return poseidon.hash(OPTION_TAG, *(f % R for f in fields))
+
+
+def transaction_inputs(rng: random.Random, depth: int = DEPTH) -> dict[str, dict]:
+    """One valid inputs map per transaction circuit (deposit, open, settle, withdraw), all in one tree of ``depth``."""
+    from zkopt.circuits import deposit, open_position, settle, withdraw
+
+    world = World(rng, depth=depth)
+    spend = (world.cash, world.writer_sk, world.tree, world.cash_index)
+    out = {
+        "deposit": deposit.inputs(CashNote(5 * SCALE, world.holder_pk, rng.randrange(R))),
+        "open": open_position.inputs(*spend, world.option(), rng.randrange(R), grid8(100 * SCALE)),
+        "withdraw": withdraw.inputs(*spend, 250 * SCALE, int.from_bytes(b"acct:alice", "big"), rng.randrange(R)),
+    }
+    option = world.option()
+    out["settle"] = settle.inputs(option, world.tree, world.add_option(option), 130 * SCALE)
+    return out

@@ -1,8 +1,9 @@
 """Shared test fixtures: the seeded random source, the npm interop tools, the real depth-4 keys.
 
-Interop tests ask for the ``node_tools`` fixture. Where node or the npm packages
-are missing they skip, unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a
-missing tool fails the run instead, so CI can never pass with interop skipped.
+Interop tests ask for the ``node_tools`` fixture, EVM tests (marked ``evm``) for
+``evm_tools``. Where node, the npm packages or eth-tester are missing they skip,
+unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a missing tool fails the
+run instead, so CI can never pass with interop or EVM tests skipped.
 """
 
 from __future__ import annotations
@@ -37,19 +38,34 @@ class NodeTools:
         return str(self.root / "node_modules")
 
 
+def _missing_tool(missing: str):
+    if os.environ.get("ZKOPT_REQUIRE_INTEROP") == "1":
+        pytest.fail(f"interop test cannot run: {missing}")
+    pytest.skip(missing)
+
+
 @pytest.fixture(scope="session")
 def node_tools() -> NodeTools:
     tools = NodeTools(INTEROP_DIR)
-    missing = None
     if tools.node is None:
-        missing = "node is not installed"
+        _missing_tool("node is not installed")
     elif not (INTEROP_DIR / "node_modules" / "snarkjs").is_dir():
-        missing = "npm tools missing: run `npm ci --prefix tools/interop`"
-    if missing:
-        if os.environ.get("ZKOPT_REQUIRE_INTEROP") == "1":
-            pytest.fail(f"interop test cannot run: {missing}")
-        pytest.skip(missing)
+        _missing_tool("npm tools missing: run `npm ci --prefix tools/interop`")
     return tools
+
+
+@pytest.fixture(scope="session")
+def evm_tools(node_tools) -> NodeTools:
+    """node_tools, checked to hold solc and @ethereumjs/evm, with eth-tester (py-evm) importable."""
+    for package in ("solc", "@ethereumjs/evm"):
+        if not (node_tools.root / "node_modules" / package).is_dir():
+            _missing_tool(f"npm package {package} missing: run `npm ci --prefix tools/interop`")
+    try:
+        import eth_abi  # noqa: F401
+        import eth_tester  # noqa: F401
+    except ImportError as exc:
+        _missing_tool(f"{exc.name} is not installed: pip install -e '.[test]'")
+    return node_tools
 
 
 @pytest.fixture
@@ -60,16 +76,16 @@ def rng() -> random.Random:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under ZKOPT_REQUIRE_INTEROP=1 an interop test that skipped counts as failed."""
+    """Under ZKOPT_REQUIRE_INTEROP=1 an interop or EVM test that skipped counts as failed."""
     outcome = yield
     report = outcome.get_result()
     if (
         report.skipped
         and os.environ.get("ZKOPT_REQUIRE_INTEROP") == "1"
-        and item.get_closest_marker("interop") is not None
+        and (item.get_closest_marker("interop") is not None or item.get_closest_marker("evm") is not None)
     ):
         report.outcome = "failed"
-        report.longrepr = f"interop test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
+        report.longrepr = f"interop or EVM test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

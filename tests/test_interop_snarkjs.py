@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,44 +21,19 @@ from zkopt.circuits.chain import Chain
 from zkopt.cli import main
 from zkopt.groth16 import prove, setup, snarkjs
 from tests.sample_circuits import TwoPublic
+from tests.snarkjs_tools import circom_groth16, run
 
 pytestmark = pytest.mark.interop
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "interop"
-
-
-def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
-
-
-def _ok(cmd: list[str], cwd: Path) -> str:
-    done = _run(cmd, cwd)
-    if done.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd[:4])} failed: {done.stdout[-800:]} {done.stderr[-800:]}")
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def snarkjs_proofs(node_tools, tmp_path_factory):
-    """Compile both fixture circuits with circom2 and prove them with snarkjs."""
+    """Compile both fixture circuits with circom2 and prove them with snarkjs: name -> (vk, public, proof)."""
     work = tmp_path_factory.mktemp("snarkjs")
-    sj = node_tools.snarkjs()
-    _ok([*sj, "powersoftau", "new", "bn128", "5", "pot0.ptau"], work)
-    _ok([*sj, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=zkopt interop entropy"], work)
-    _ok([*sj, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"], work)
     cases = {"chain": {"x": "3"}, "two_public": {"a": "5", "b": "7", "x": "11"}}
     out = {}
     for name, inputs in cases.items():
-        shutil.copy(FIXTURES / f"{name}.circom", work)
-        _ok([*node_tools.circom(), f"{name}.circom", "--r1cs", "--wasm", "-o", "."], work)
-        (work / f"{name}_input.json").write_text(json.dumps(inputs))
-        _ok([*sj, "wtns", "calculate", f"{name}_js/{name}.wasm", f"{name}_input.json", f"{name}.wtns"], work)
-        _ok([*sj, "groth16", "setup", f"{name}.r1cs", "pot.ptau", f"{name}_0.zkey"], work)
-        _ok([*sj, "zkey", "contribute", f"{name}_0.zkey", f"{name}.zkey", "-e=zkopt zkey entropy"], work)
-        _ok([*sj, "zkey", "export", "verificationkey", f"{name}.zkey", f"{name}_vk.json"], work)
-        _ok([*sj, "groth16", "prove", f"{name}.zkey", f"{name}.wtns", f"{name}_proof.json", f"{name}_public.json"], work)
-        out[name] = (work / f"{name}_vk.json", work / f"{name}_public.json", work / f"{name}_proof.json")
+        made = circom_groth16(node_tools, work, name, inputs)
+        out[name] = (made.vk, made.public, made.proof)
     return out
 
 
@@ -114,13 +87,13 @@ def test_snarkjs_verifies_our_proofs_and_rejects_tampered_ones(node_tools, tmp_p
     pk = setup(r1cs.compile(circuit), rng)
     witness = r1cs.solve(circuit, inputs)
     vk_path, public_path, proof_path = _write_ours(tmp_path, pk, witness, rng)
-    done = _run([*node_tools.snarkjs(), "groth16", "verify", str(vk_path), str(public_path), str(proof_path)], tmp_path)
+    done = run([*node_tools.snarkjs(), "groth16", "verify", str(vk_path), str(public_path), str(proof_path)], tmp_path)
     assert done.returncode == 0 and "OK" in done.stdout, done.stdout + done.stderr
 
     signals = json.loads(public_path.read_text())
     signals[-1] = str(int(signals[-1]) + 1)
     public_path.write_text(snarkjs.dumps(signals))
-    done = _run([*node_tools.snarkjs(), "groth16", "verify", str(vk_path), str(public_path), str(proof_path)], tmp_path)
+    done = run([*node_tools.snarkjs(), "groth16", "verify", str(vk_path), str(public_path), str(proof_path)], tmp_path)
     assert done.returncode != 0 and "Invalid proof" in done.stdout + done.stderr
 
 
@@ -135,7 +108,7 @@ def test_snarkjs_verifies_a_proof_made_by_the_zkopt_cli(node_tools, tmp_path):
          "--proof", str(tmp_path / "proof.json"), "--public", str(tmp_path / "public.json")],
     )
     assert result.exit_code == 0, result.output
-    done = _run(
+    done = run(
         [*node_tools.snarkjs(), "groth16", "verify", str(keys / "verification_key.json"),
          str(tmp_path / "public.json"), str(tmp_path / "proof.json")],
         tmp_path,

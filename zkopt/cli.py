@@ -867,5 +867,9 @@ def demo(work_dir: str, depth: int):
         _fail(EXIT_INVALID, "demo: the audit or the privacy check failed (see above)")
 
 
+from zkopt.cli_export import export  # noqa: E402 - registered last: it looks up this module's helpers on call
+
+main.add_command(export)
+
 if __name__ == "__main__":
     main()
