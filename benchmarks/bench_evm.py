@@ -41,8 +41,8 @@ from zkopt import circuits, r1cs  # noqa: E402
 from zkopt.evm import calldata, ethereumjs, solc, solidity  # noqa: E402
 from zkopt.evm.devchain import DevChain  # noqa: E402
 from zkopt.evm.node import run_script  # noqa: E402
-from zkopt.groth16 import prove, snarkjs, zkpk  # noqa: E402
-from zkopt.wallet import TX_KINDS, KeyDir, circuit_params  # noqa: E402
+from zkopt.groth16 import prove, proving_key_file, snarkjs  # noqa: E402
+from zkopt.wallet import KeyDir, circuit_params  # noqa: E402
 
 RENDER_SNARKJS = r"""
 const ejs = require('ejs');
@@ -92,7 +92,7 @@ def transaction_rows(depth: int, work: Path) -> list[dict]:
     keys.ensure(depth, rng=random.Random(1))
     rows = []
     for kind, inputs in transaction_inputs(random.Random(2), depth).items():
-        pk = zkpk.read(keys.pk_path(kind))
+        pk = proving_key_file.read(keys.pk_path(kind))
         witness = r1cs.solve(circuits.build(kind, circuit_params(kind, depth)), inputs)
         proof = prove(pk, witness, random.Random(3))
         vk_json = json.loads(keys.vk_path(kind).read_text())

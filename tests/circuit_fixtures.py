@@ -18,7 +18,7 @@ from zkopt.circuits import build
 from zkopt.field import R
 from zkopt.native import payoff, poseidon
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, CASH_TAG, OPTION_TAG, CashNote, OptionNote, open_notes, public_key
+from zkopt.native.notes import CALL, CASH_TAG, OPTION_TAG, CashNote, OptionNote, deposit_note, open_notes, public_key
 from zkopt.r1cs import Circuit, ConstraintSystem, Witness
 
 #: Tree depth of the unit tests (production is 20; the one end-to-end test uses it).
@@ -170,12 +170,13 @@ def transaction_inputs(rng: random.Random, depth: int = DEPTH) -> dict[str, dict
     from zkopt.circuits import deposit, open_position, settle, withdraw
 
     world = World(rng, depth=depth)
-    spend = (world.cash, world.writer_sk, world.tree, world.cash_index)
+    spend = (world.cash, world.writer_sk, world.tree.membership(world.cash_index))
+    seed = rng.randrange(R)
     out = {
-        "deposit": deposit.inputs(CashNote(5 * SCALE, world.holder_pk, rng.randrange(R))),
-        "open": open_position.inputs(*spend, world.option(), rng.randrange(R), grid8(100 * SCALE)),
-        "withdraw": withdraw.inputs(*spend, 250 * SCALE, int.from_bytes(b"acct:alice", "big"), rng.randrange(R)),
+        "deposit": deposit.inputs(deposit_note(5 * SCALE, world.holder_pk, seed), seed),
+        "open": open_position.inputs(*spend, world.written(), grid8(100 * SCALE)),
+        "withdraw": withdraw.inputs(*spend, 250 * SCALE, int.from_bytes(b"acct:alice", "big")),
     }
     option = world.option()
-    out["settle"] = settle.inputs(option, world.tree, world.add_option(option), 130 * SCALE)
+    out["settle"] = settle.inputs(option, world.tree.membership(world.add_option(option)), 130 * SCALE)
     return out

@@ -117,9 +117,9 @@ def test_input_names_must_match_the_key_and_be_plain(keys):
 def _proof_files(keys, tmp_path):
     """A proof of deposit written by `zkopt prove` with the shared keys."""
     from zkopt.circuits import deposit
-    from zkopt.native.notes import CashNote
+    from zkopt.native.notes import deposit_note
 
-    (tmp_path / "input.json").write_text(json.dumps(deposit.inputs(CashNote(7, 5, 3))))
+    (tmp_path / "input.json").write_text(json.dumps(deposit.inputs(deposit_note(7, 5, 3), 3)))
     ok("prove", "--pk", keys.pk_path("deposit"), "--input", tmp_path / "input.json",
        "--proof", tmp_path / "proof.json", "--public", tmp_path / "public.json")
     return tmp_path / "proof.json", tmp_path / "public.json"

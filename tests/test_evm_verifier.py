@@ -30,7 +30,7 @@ from zkopt.curve import Q
 from zkopt.evm import calldata, ethereumjs, solc
 from zkopt.evm.devchain import CallResult, DevChain
 from zkopt.field import R
-from zkopt.groth16 import prove, snarkjs, zkpk
+from zkopt.groth16 import prove, proving_key_file, snarkjs
 from zkopt.wallet import TX_KINDS, KeyDir, circuit_params
 
 pytestmark = pytest.mark.evm
@@ -106,7 +106,7 @@ def deployed(evm_tools, tmp_path_factory, g2_outside_subgroup):
     work = tmp_path_factory.mktemp("evm")
     proofs, sources = {}, {}
     for kind, inputs in transaction_inputs(random.Random(SEED)).items():
-        pk = zkpk.read(keys.pk_path(kind))
+        pk = proving_key_file.read(keys.pk_path(kind))
         witness = r1cs.solve(circuits.build(kind, circuit_params(kind, DEPTH)), inputs)
         proofs[kind] = (prove(pk, witness, random.Random(SEED + len(kind))), witness.public)
         out = work / f"{kind}.sol"
