@@ -42,7 +42,7 @@ from zkopt.evm import calldata, ethereumjs, solc, solidity  # noqa: E402
 from zkopt.evm.devchain import DevChain  # noqa: E402
 from zkopt.evm.node import run_script  # noqa: E402
 from zkopt.groth16 import prove, proving_key_file, snarkjs  # noqa: E402
-from zkopt.wallet import KeyDir, circuit_params  # noqa: E402
+from zkopt.keydir import circuit_params, KeyDir  # noqa: E402
 
 RENDER_SNARKJS = r"""
 const ejs = require('ejs');

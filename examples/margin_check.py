@@ -40,7 +40,7 @@ from zkopt.groth16 import prove, setup, verify  # noqa: E402
 from zkopt.native import payoff  # noqa: E402
 from zkopt.native.merkle import MerkleTree  # noqa: E402
 from zkopt.native.notes import CALL, PUT, CashNote, open_notes, public_key  # noqa: E402
-from zkopt.wallet import asset_id, format_amount  # noqa: E402
+from zkopt.units import asset_id, format_amount  # noqa: E402
 
 SCALE = payoff.SCALE
 

@@ -33,7 +33,9 @@ from pathlib import Path
 from zkopt.audit import audit, export_opening
 from zkopt.ledger import Genesis, Ledger, Observation, oracle
 from zkopt.native.notes import PUT
-from zkopt.wallet import TX_KINDS, KeyDir, Wallet, asset_id, format_amount, parse_amount
+from zkopt.keydir import TX_KINDS, KeyDir
+from zkopt.units import asset_id, format_amount, parse_amount
+from zkopt.wallet import Wallet
 
 
 class Clock:

@@ -37,7 +37,7 @@ from zkopt.groth16 import prove, setup, snarkjs, verify
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
 from zkopt.native.notes import CALL, CashNote, OptionNote, public_key
-from zkopt.wallet import asset_id, format_amount, format_time, short
+from zkopt.units import asset_id, format_amount, format_time, short
 
 SCALE = payoff.SCALE
 

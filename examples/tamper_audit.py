@@ -32,7 +32,9 @@ from pathlib import Path
 from zkopt.audit import audit
 from zkopt.ledger import Genesis, Ledger, Observation, oracle
 from zkopt.native.notes import CALL
-from zkopt.wallet import TX_KINDS, KeyDir, Wallet, asset_id, parse_amount
+from zkopt.keydir import TX_KINDS, KeyDir
+from zkopt.units import asset_id, parse_amount
+from zkopt.wallet import Wallet
 
 
 def flip(db: Path, sql_select: str, sql_update: str, position: int) -> None:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from zkopt.wallet import KeyDir
+from zkopt.keydir import KeyDir
 
 DEPTH = 4
 SEED = 2026_06

@@ -104,7 +104,7 @@ def g2_outside_subgroup():
 def real_keys():
     """{kind: (ledger entry, proving key)} of the four circuits at depth 4."""
     from tests.cli_fixtures import DEPTH, shared_keys
-    from zkopt.wallet import TX_KINDS, KeyDir
+    from zkopt.keydir import TX_KINDS, KeyDir
 
     directory = KeyDir(shared_keys())
     infos = directory.ensure(DEPTH)

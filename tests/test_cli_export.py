@@ -18,7 +18,7 @@ from zkopt import circuits
 from zkopt.evm import calldata, solidity
 from zkopt.field import R
 from zkopt.groth16 import snarkjs
-from zkopt.wallet import KeyDir
+from zkopt.keydir import KeyDir
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Key directories (``zkopt.wallet.KeyDir``): loading, refusing mismatched keys, rebuilding."""
+"""Key directories (``zkopt.keydir.KeyDir``): loading, refusing mismatched keys, rebuilding."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli_fixtures import DEPTH, copy_keys, shared_keys
 from zkopt.errors import MalformedKey
-from zkopt.wallet import TX_KINDS, KeyDir, circuit_params
+from zkopt.keydir import TX_KINDS, circuit_params, KeyDir
 
 
 def test_ensure_loads_existing_keys_without_setup():

@@ -17,8 +17,8 @@ import pytest
 
 from tests.ledger_fixtures import snapshot as file_snapshot
 from tests.cli_fixtures import DEPTH, fails, invoke, ok, shared_keys
-from zkopt import cli
-from zkopt.wallet import asset_id
+from zkopt.cli import common as cli_common
+from zkopt.units import asset_id
 
 NOW = int(time.time())
 
@@ -247,7 +247,7 @@ def test_progress_goes_to_stderr_only_on_a_terminal(market, tmp_path, monkeypatc
     db = market["db"]
     piped = ok("audit", "--db", db)
     assert piped.stderr == ""
-    monkeypatch.setattr(cli, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(cli_common, "_stderr_is_tty", lambda: True)
     on_terminal = ok("audit", "--db", db)
     assert "auditing" in on_terminal.stderr and on_terminal.stdout == piped.stdout
 

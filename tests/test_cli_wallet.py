@@ -21,7 +21,7 @@ import time
 import pytest
 
 from tests.cli_fixtures import DEPTH, fails, invoke, ok, shared_keys
-from zkopt import cli
+from zkopt.cli import common as cli_common
 from zkopt.wallet import note_id
 
 NOW = int(time.time())
@@ -256,7 +256,7 @@ def test_progress_lines_only_on_a_terminal(flow, tmp_path, monkeypatch):
     ok("wallet", "new", "--wallet", wallet)
     piped = ok("wallet", "deposit", "--wallet", wallet, "--db", flow["db"], "--keys", flow["keys"], "--amount", "1")
     assert piped.stderr == ""
-    monkeypatch.setattr(cli, "_stderr_is_tty", lambda: True)
+    monkeypatch.setattr(cli_common, "_stderr_is_tty", lambda: True)
     shown = ok("wallet", "deposit", "--wallet", wallet, "--db", flow["db"], "--keys", flow["keys"], "--amount", "2")
     assert "proving deposit (609 constraints)" in shown.stderr
     assert shown.stdout.startswith("accepted:")

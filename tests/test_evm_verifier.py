@@ -31,7 +31,7 @@ from zkopt.evm import calldata, ethereumjs, solc
 from zkopt.evm.devchain import CallResult, DevChain
 from zkopt.field import R
 from zkopt.groth16 import prove, proving_key_file, snarkjs
-from zkopt.wallet import TX_KINDS, KeyDir, circuit_params
+from zkopt.keydir import TX_KINDS, circuit_params, KeyDir
 
 pytestmark = pytest.mark.evm
 

@@ -17,30 +17,31 @@ PACKAGE = Path(__file__).resolve().parent.parent / "zkopt"
 RANK = {
     "errors": 0,
     "field": 1,
+    "files": 1,  # atomic writes and the one JSON reader: every file reader (groth16's too) goes through it
     "poly": 2,
     "curve": 2,
     "native": 2,
     "r1cs": 3,
+    "units": 3,  # human amounts, times, tickers: above native (payoff's SCALE), below everything that prints
     "gadgets": 4,
     "circuits": 5,
     "groth16": 6,
     "ledger": 7,
     "evm": 7,
     "audit": 8,
+    "keydir": 8,
+    "oracle_files": 8,
     "wallet": 9,
     "demo": 10,
     "cli": 11,
 }
 FORBIDDEN = {("groth16", "circuits"), ("groth16", "gadgets"), ("evm", "circuits"), ("evm", "gadgets")}
-#: Modules of a layer that live outside its package (until zkopt/cli.py becomes the package zkopt/cli/).
-ALIASES = {"cli_export": "cli"}
 
 
 def layer_of(module: str) -> str | None:
     """'zkopt.curve.groups' -> 'curve'; the package root itself has no layer."""
     parts = module.split(".")
-    layer = parts[1] if len(parts) > 1 and parts[0] == "zkopt" else None
-    return ALIASES.get(layer, layer)
+    return parts[1] if len(parts) > 1 and parts[0] == "zkopt" else None
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkopt import wallet as wallet_module
+from zkopt import files as files_module
 from zkopt.audit import export_opening
 from zkopt.errors import LedgerRejected, MalformedInput
 from zkopt.field import R
@@ -27,23 +27,10 @@ from zkopt.ledger import FinalPrice, Observation, oracle
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
 from zkopt.native.notes import CALL, PUT, CashNote, OptionNote, public_key
-from zkopt.wallet import (
-    Built,
-    Wallet,
-    WalletError,
-    WalletNote,
-    add_to_committee,
-    asset_id,
-    format_amount,
-    parse_amount,
-    parse_recipient,
-    parse_time,
-    read_attestations,
-    read_committee,
-    read_oracle_key,
-    write_atomic,
-    write_oracle_key,
-)
+from zkopt.files import write_atomic
+from zkopt.oracle_files import add_to_committee, read_attestations, read_committee, read_oracle_key, write_oracle_key
+from zkopt.units import asset_id, format_amount, parse_amount, parse_recipient, parse_time
+from zkopt.wallet import Built, Wallet, WalletError, WalletNote
 
 SCALE = 10**6
 
@@ -165,7 +152,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     def broken(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(wallet_module.os, "replace", broken)
+    monkeypatch.setattr(files_module.os, "replace", broken)
     with pytest.raises(OSError):
         write_atomic(path, "new")
     assert path.read_text() == "old"

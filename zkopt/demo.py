@@ -35,19 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zkopt.errors import MalformedInput
-from zkopt.wallet import (
-    TX_KINDS,
-    KeyDir,
-    Wallet,
-    add_to_committee,
-    asset_id,
-    format_amount,
-    format_time,
-    note_id,
-    short,
-    write_json_atomic,
-    write_oracle_key,
-)
+from zkopt.files import write_json_atomic
+from zkopt.keydir import TX_KINDS, KeyDir
+from zkopt.oracle_files import add_to_committee, write_oracle_key
+from zkopt.units import asset_id, format_amount, format_time, short
+from zkopt.wallet import Wallet, note_id
 
 MARKER = ".zkopt-demo"
 

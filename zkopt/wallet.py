@@ -1,26 +1,11 @@
-"""A trader's wallet and the prover's side of the ledger: key directories, wallet files, building transactions.
+"""A trader's wallet: a spending key and the openings of its notes, and the transactions it builds.
 
-This is the library behind ``zkopt wallet``, ``zkopt ledger init`` and
-``zkopt oracle``; the command line only parses, calls and prints.
-
-**Human numbers.** Amounts, prices, strikes, collateral and quantities are
-typed as decimal strings with at most six decimals (``"12.5"``, ``"0.000001"``,
-``"3000"``) and stored as exact integers in units of 10^-6
-(``zkopt.native.payoff.SCALE``): ``parse_amount("12.5") == 12_500_000``. More
-decimals, signs, exponents, separators and values of 2^64 units or more are
-refused, never rounded. ``format_amount`` prints them back.
-
-**Assets.** An underlying is named by a ticker such as ``"ETH-USD"``; its id
-in notes, oracle messages and settle proofs is the field element
-``asset_id(ticker) = int.from_bytes(SHA-256(UTF-8 ticker)[:31], "big")``
-(248 bits, so below r). Tickers are case-sensitive and used as typed.
-
-**Times** (expiry, observation time) are Unix seconds, or an ISO 8601 date or
-date-time (UTC unless it names a zone): ``parse_time("2026-03-27T08:00:00Z")``.
-
-**Recipients** of a withdrawal are field elements: a decimal number below r,
-or else a text of at most 31 UTF-8 bytes read as a big-endian integer
-(``"acct:alice"``); the recipient is bound into the withdraw proof.
+The prover's side of the ledger: each transaction method (``deposit``,
+``open_position``, ``settle``, ``withdraw``) picks the notes, derives the new
+notes with ``zkopt.native.notes``, proves with the key directory's key
+(``zkopt.keydir``) and submits, or hands the transaction back for a file.
+Numbers and names are parsed in ``zkopt.units``, files written by
+``zkopt.files``; the command line only parses, calls and prints.
 
 **Wallet file.** One JSON object holding the spending key and the opening of
 every note the wallet knows, with where each note is on the ledger::
@@ -33,47 +18,33 @@ every note the wallet knows, with where each note is on the ledger::
 
 A note's ``id`` is the first 12 hex digits of its commitment, so the writer's
 and the holder's wallets name a shared option note alike. The file is
-rewritten atomically (temporary file in the same directory, fsync,
-``os.replace``, fsync of the directory) with owner-only permissions (0600):
-it holds the spending key. A transaction's new notes are written to the file
-*before* the transaction is submitted (as ``pending``), so a crash between
-the two never loses an opening; a rejected transaction's notes are dropped
-again. ``sync`` reads the ledger: it finds each pending note's leaf index by
-its commitment, marks a note spent when its nullifier is on the ledger, and,
-once an option note the wallet holds has been settled (by either party),
-adds this wallet's settlement note, whose opening follows from the option's
-opening and the attested price. One process at a time should write a wallet.
-
-**Key directory.** ``KeyDir(path)`` holds one Groth16 key pair per
-transaction circuit, ``<kind>/proving_key.zkpk`` and
-``<kind>/verification_key.json`` (the layout ``zkopt setup`` writes), and
-``keys.json``, which records each circuit's parameters and constraint-system
-digest so that keys made for another depth or another version of a circuit
-are refused instead of producing proofs the ledger rejects. The setup is
-single-party: fine for tests and demos, unsafe for real value.
-
-**Oracle key files** (``zkopt oracle keygen``) are JSON with the raw Ed25519
-private key in hex (owner-only permissions); a committee file lists members'
-public keys, ``{"members": ["<hex>", ...], "threshold": k}`` (threshold optional).
+rewritten atomically with owner-only permissions (0600): it holds the
+spending key. A transaction's new notes are written to the file *before* the
+transaction is submitted (as ``pending``), so a crash between the two never
+loses an opening; a rejected transaction's notes are dropped again. ``sync``
+reads the ledger: it finds each pending note's leaf index by its commitment,
+marks a note spent when its nullifier is on the ledger, and, once an option
+note the wallet holds has been settled (by either party), adds this wallet's
+settlement note, whose opening follows from the option's opening and the
+attested price. One process at a time should write a wallet.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as _dt
-import hashlib
 import json
 import os
 import re
 import secrets
-import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from zkopt.errors import LedgerRejected, MalformedInput, MalformedKey, ZkoptError
-from zkopt.field import R, parse_decimal
+from zkopt.errors import LedgerRejected, MalformedInput, ZkoptError
+from zkopt.field import R
+from zkopt.files import read_json, write_atomic, write_new
+from zkopt.keydir import KeyDir, Status, _quiet
 from zkopt.native import payoff
 from zkopt.native.notes import (
     CALL,
@@ -85,376 +56,22 @@ from zkopt.native.notes import (
     public_key,
     withdraw_change,
 )
+from zkopt.units import asset_id, format_amount, format_time, parse_field, short
 
-#: The four transaction circuits, in the order a market uses them.
-TX_KINDS = ("deposit", "open", "settle", "withdraw")
-
-#: Fixed-point decimals of every human amount (SCALE = 10^DECIMALS).
-DECIMALS = 6
-SCALE = payoff.SCALE
-U64_BOUND = payoff.U64_BOUND
+if TYPE_CHECKING:
+    from zkopt.groth16 import Proof
+    from zkopt.ledger import Ledger, Receipt
 
 WALLET_FORMAT = "zkopt-wallet/v1"
-KEYS_FORMAT = "zkopt-keys/v1"
-ORACLE_KEY_FORMAT = "zkopt-oracle-key/v1"
 
 #: Hex digits of a commitment that name a note.
 NOTE_ID_DIGITS = 12
 #: Shortest note id prefix accepted on the command line.
 MIN_ID_PREFIX = 4
 
-Status = Callable[[str], None]
-
 
 class WalletError(ZkoptError):
     """The wallet cannot do what was asked (no note large enough, an unknown note, no attested price yet)."""
-
-
-def _quiet(_: str) -> None:
-    pass
-
-
-# --- numbers, assets, times, recipients --------------------------------------------------
-
-_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
-
-
-def parse_amount(text: object, what: str = "amount") -> int:
-    """A decimal string with at most 6 decimals -> exact integer in units of 10^-6; MalformedInput otherwise."""
-    if not isinstance(text, str):
-        raise MalformedInput(f"{what} must be a decimal string such as \"12.5\"")
-    match = _AMOUNT.fullmatch(text)
-    if not match or len(text) > 40:
-        raise MalformedInput(f"{what} {text!r} is not a decimal number such as 12.5 (no sign, exponent or separators)")
-    whole, frac = match.group(1), match.group(2) or ""
-    if len(frac) > DECIMALS:
-        raise MalformedInput(f"{what} {text!r} has more than {DECIMALS} decimals")
-    value = int(whole) * SCALE + int(frac.ljust(DECIMALS, "0"))
-    if value >= U64_BOUND:
-        raise MalformedInput(f"{what} {text!r} is too large (at most {format_amount(U64_BOUND - 1)})")
-    return value
-
-
-def format_amount(value: int) -> str:
-    """The shortest exact decimal form of a fixed-point value: 12_500_000 -> "12.5"."""
-    whole, frac = divmod(int(value), SCALE)
-    if not frac:
-        return str(whole)
-    return f"{whole}.{frac:0{DECIMALS}d}".rstrip("0")
-
-
-def asset_id(ticker: str) -> int:
-    """The field element naming an underlying: int.from_bytes(SHA-256(UTF-8 ticker)[:31], "big")."""
-    if not isinstance(ticker, str) or not ticker or ticker != ticker.strip() or not ticker.isprintable():
-        raise MalformedInput(f"asset ticker {ticker!r} must be a non-empty printable name without surrounding spaces")
-    return int.from_bytes(hashlib.sha256(ticker.encode("utf-8")).digest()[:31], "big")
-
-
-def parse_time(text: object, what: str = "time") -> int:
-    """Unix seconds from a decimal integer or an ISO 8601 date / date-time (UTC when no zone is given)."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        text = str(text)
-    if not isinstance(text, str) or not text:
-        raise MalformedInput(f"{what} must be Unix seconds or an ISO 8601 date-time")
-    if re.fullmatch(r"[0-9]{1,20}", text):
-        value = int(text)
-    else:
-        try:
-            moment = _dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise MalformedInput(f"{what} {text!r} is neither Unix seconds nor an ISO 8601 date-time") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=_dt.timezone.utc)
-        value = int(moment.timestamp())
-    if not 0 <= value < U64_BOUND:
-        raise MalformedInput(f"{what} {text!r} is out of range")
-    return value
-
-
-def format_time(seconds: int) -> str:
-    """ISO 8601 UTC form of Unix seconds, e.g. 2026-03-27T08:00:00Z."""
-    try:
-        return _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return f"{seconds} (Unix seconds)"
-
-
-def parse_field(text: object, what: str) -> int:
-    """A canonical decimal field element (< r); MalformedInput otherwise."""
-    try:
-        return parse_decimal(text, R, what)
-    except ValueError as exc:
-        raise MalformedInput(str(exc)) from None
-
-
-def parse_recipient(text: str) -> int:
-    """A withdrawal recipient: a decimal number below r, or a text of at most 31 UTF-8 bytes (big-endian)."""
-    if not isinstance(text, str) or not text:
-        raise MalformedInput("recipient must be a decimal number or a short text such as acct:alice")
-    if re.fullmatch(r"[0-9]+", text):
-        return parse_field(text, "recipient")
-    raw = text.encode("utf-8")
-    if len(raw) > 31:
-        raise MalformedInput(f"recipient text {text!r} is longer than 31 bytes")
-    return int.from_bytes(raw, "big")
-
-
-def short(value: int, digits: int = 12) -> str:
-    """A long field element abbreviated for people: its first decimal digits and its length."""
-    text = str(value)
-    return text if len(text) <= digits + 4 else f"{text[:digits]}...({len(text)} digits)"
-
-
-# --- files ----------------------------------------------------------------------------------
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file beside it, fsync, os.replace, fsync the directory."""
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def write_json_atomic(path: str | os.PathLike, obj: object, mode: int = 0o600) -> None:
-    write_atomic(path, json.dumps(obj, indent=1) + "\n", mode)
-
-
-def write_new(path: str | os.PathLike, data: bytes | str, mode: int = 0o600) -> None:
-    """Create ``path`` with ``data`` (owner-only by default); MalformedInput if it already exists."""
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:
-        raise MalformedInput(f"{path} already exists; refusing to overwrite it") from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    _fsync_directory(path.parent if str(path.parent) else Path("."))
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def read_json(path: str | os.PathLike, what: str) -> object:
-    """Parse a JSON file; MalformedInput with one line when it is missing, unreadable or not JSON."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MalformedInput(f"{what} file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MalformedInput(f"cannot read {what} file {path}: {exc.__class__.__name__}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedInput(f"{what} file {path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
-
-
-# --- the key directory ------------------------------------------------------------------------
-
-
-def circuit_params(kind: str, depth: int, grid: int = 8) -> dict[str, int]:
-    """The circuit parameters of transaction ``kind`` for a ledger of tree depth ``depth``."""
-    if kind == "deposit":
-        return {}
-    if kind == "open":
-        return {"depth": depth, "grid": grid}
-    if kind in ("settle", "withdraw"):
-        return {"depth": depth}
-    raise MalformedInput(f"unknown transaction kind {kind!r}; known: {', '.join(TX_KINDS)}")
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    """One circuit of a key directory: its ledger entry, its size, whether this call made it, and how long that took."""
-
-    kind: str
-    entry: object  # zkopt.ledger.CircuitEntry
-    constraints: int
-    created: bool
-    seconds: float
-
-
-# Proving keys by (resolved path, mtime, size, inode): reading a key re-checks every point and
-# costs seconds, and one process (the tests, the demo) often needs the same key again.
-_PK_CACHE: dict[tuple, object] = {}
-_PK_CACHE_SIZE = 8
-
-
-def _stat_key(path: Path) -> tuple:
-    st = path.stat()
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _remember(key: tuple, pk) -> None:
-    if len(_PK_CACHE) >= _PK_CACHE_SIZE:
-        _PK_CACHE.pop(next(iter(_PK_CACHE)))
-    _PK_CACHE[key] = pk
-
-
-class KeyDir:
-    """A directory of Groth16 keys for the four transaction circuits at one tree depth (see the module docstring)."""
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-
-    def pk_path(self, kind: str) -> Path:
-        return self.path / kind / "proving_key.zkpk"
-
-    def vk_path(self, kind: str) -> Path:
-        return self.path / kind / "verification_key.json"
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.path / "keys.json"
-
-    def manifest(self) -> dict:
-        """The recorded parameters per circuit ({} when there is none yet)."""
-        if not self.manifest_path.exists():
-            return {}
-        obj = read_json(self.manifest_path, "key manifest")
-        if not isinstance(obj, dict) or obj.get("format") != KEYS_FORMAT or not isinstance(obj.get("circuits"), dict):
-            raise MalformedKey(f"{self.manifest_path} is not a zkopt key manifest")
-        return obj["circuits"]
-
-    def ensure(
-        self,
-        depth: int,
-        *,
-        rebuild: bool = False,
-        rng=None,
-        status: Status | None = None,
-    ) -> dict[str, KeyInfo]:
-        """Load the four circuits' keys at ``depth``, running a (single-party) setup for each one missing.
-
-        Keys recorded for other parameters or another version of a circuit
-        raise MalformedKey, unless ``rebuild`` is set (then they are replaced).
-        ``rng`` drives the setup (default: the OS's CSPRNG).
-        """
-        from zkopt import circuits, r1cs
-        from zkopt.groth16 import setup as groth16_setup
-        from zkopt.groth16 import proving_key_file, snarkjs
-        from zkopt.ledger import CircuitEntry
-
-        status = status or _quiet
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 32:
-            raise MalformedInput(f"tree depth must be an integer in [1, 32], got {depth!r}")
-        self.path.mkdir(parents=True, exist_ok=True)
-        try:
-            manifest = dict(self.manifest())
-        except MalformedInput:
-            if not rebuild:
-                raise
-            manifest = {}
-        out: dict[str, KeyInfo] = {}
-        for kind in TX_KINDS:
-            params = circuit_params(kind, depth)
-            shape = r1cs.compile(circuits.build(kind, params))
-            digest = shape.digest().hex()
-            recorded = manifest.get(kind)
-            have_files = self.pk_path(kind).exists() and self.vk_path(kind).exists()
-            if have_files and isinstance(recorded, dict):
-                if recorded.get("params") == params and recorded.get("r1cs_digest") == digest:
-                    entry = self._recorded_entry(kind, recorded, shape.public_names, raise_=not rebuild)
-                    if entry is not None:
-                        out[kind] = KeyInfo(kind, entry, shape.n_constraints, False, 0.0)
-                        continue
-                elif not rebuild:
-                    made = recorded.get("params")
-                    why = f"parameters {made}" if made != params else "another version of the circuit"
-                    raise MalformedKey(
-                        f"{self.path / kind} holds {kind} keys for {why}, not {params}; "
-                        "use another --keys directory (or delete it)"
-                    )
-            elif (self.pk_path(kind).exists() or self.vk_path(kind).exists()) and not rebuild:
-                raise MalformedKey(
-                    f"{self.path / kind} holds keys that {self.manifest_path} does not describe (an interrupted "
-                    "setup?); delete that directory or use another --keys directory"
-                )
-            status(f"setup of {kind} ({shape.n_constraints:,} constraints; single-party, unsafe outside demos)")
-            start = time.perf_counter()
-            pk = groth16_setup(shape, rng)
-            (self.path / kind).mkdir(parents=True, exist_ok=True)
-            write_atomic(self.pk_path(kind), proving_key_file.dumps(pk), 0o644)
-            vk_text = snarkjs.dumps(snarkjs.vk_to_json(pk.vk))
-            write_atomic(self.vk_path(kind), vk_text, 0o644)
-            _remember(_stat_key(self.pk_path(kind)), pk)
-            manifest[kind] = {
-                "params": params,
-                "r1cs_digest": digest,
-                "constraints": shape.n_constraints,
-                "public_names": list(shape.public_names),
-                "vk_sha256": hashlib.sha256(vk_text.encode("utf-8")).hexdigest(),
-            }
-            write_json_atomic(self.manifest_path, {"format": KEYS_FORMAT, "circuits": manifest}, 0o644)
-            entry = CircuitEntry(vk_text, tuple(shape.public_names))
-            out[kind] = KeyInfo(kind, entry, shape.n_constraints, True, time.perf_counter() - start)
-        return out
-
-    def _recorded_entry(self, kind: str, recorded: dict, public_names, raise_: bool):
-        """The ledger entry of a recorded key; None (or MalformedKey with ``raise_``) if its file does not match."""
-        from zkopt.groth16 import snarkjs
-        from zkopt.ledger import CircuitEntry
-
-        vk_text = self.vk_path(kind).read_text(encoding="utf-8")
-        if hashlib.sha256(vk_text.encode("utf-8")).hexdigest() != recorded.get("vk_sha256"):
-            if raise_:
-                raise MalformedKey(f"{self.vk_path(kind)} does not match the key manifest {self.manifest_path}")
-            return None
-        try:
-            vk = snarkjs.vk_from_json(json.loads(vk_text))
-        except ValueError:
-            raise MalformedKey(f"{self.vk_path(kind)} is not valid JSON") from None
-        return CircuitEntry(snarkjs.dumps(snarkjs.vk_to_json(vk)), tuple(public_names))
-
-    def proving_key(self, kind: str, expected=None, status: Status | None = None):
-        """The proving key of ``kind``; with ``expected`` (the ledger's CircuitEntry) its key must match it."""
-        from zkopt.groth16 import proving_key_file
-        from zkopt.ledger import CircuitEntry
-
-        path = self.pk_path(kind)
-        if not path.exists():
-            raise MalformedKey(f"no {kind} proving key in {self.path} (expected {path}); run `zkopt ledger init`")
-        key = _stat_key(path)
-        pk = _PK_CACHE.get(key)
-        if pk is None:
-            (status or _quiet)(f"loading the {kind} proving key")
-            pk = proving_key_file.read(path)
-            _remember(key, pk)
-        if pk.circuit != kind:
-            raise MalformedKey(f"{path} is a proving key for {pk.circuit}, not {kind}")
-        if expected is not None:
-            mine = CircuitEntry.from_vk(pk.vk, expected.public_names)
-            if mine.vk_sha256 != expected.vk_sha256:
-                raise MalformedKey(f"the {kind} key in {self.path} is not the one this ledger was created with")
-        return pk
 
 
 # --- the wallet --------------------------------------------------------------------------------
@@ -535,7 +152,7 @@ class Built:
     kind: str
     public: list[int]
     names: list[str]
-    proof: object
+    proof: Proof
     spends: list[str] = field(default_factory=list)
     creates: list[WalletNote] = field(default_factory=list)
     share: OptionNote | None = None
@@ -557,7 +174,7 @@ class Outcome:
     """What a wallet transaction did: the proved transaction and, when it was submitted, the ledger's receipt."""
 
     tx: Built
-    receipt: object | None = None  # zkopt.ledger.Receipt
+    receipt: Receipt | None = None
 
 
 class Wallet:
@@ -688,7 +305,7 @@ class Wallet:
         self.notes.append(entry)
         return entry
 
-    def sync(self, ledger) -> list[str]:
+    def sync(self, ledger: Ledger) -> list[str]:
         """Bring every note up to date with the ledger; return one line per change (see the module docstring)."""
         changes = []
         for entry in list(self.notes):
@@ -707,7 +324,7 @@ class Wallet:
                 changes += self._discover_settlement(ledger, entry)
         return changes
 
-    def _discover_settlement(self, ledger, entry: WalletNote) -> list[str]:
+    def _discover_settlement(self, ledger: Ledger, entry: WalletNote) -> list[str]:
         option: OptionNote = entry.note
         final = ledger.final_price(option.asset, option.expiry)
         if final is None:
@@ -774,7 +391,7 @@ class Wallet:
             )
         return min(usable, key=lambda n: (n.note.amount, n.leaf_index))
 
-    def _prove(self, kind: str, inputs: Mapping, ledger, keys: KeyDir, status: Status) -> Built:
+    def _prove(self, kind: str, inputs: Mapping, ledger: Ledger, keys: KeyDir, status: Status) -> Built:
         from zkopt import circuits, r1cs
         from zkopt.groth16 import prove
 
@@ -789,7 +406,7 @@ class Wallet:
         seconds = time.perf_counter() - start
         return Built(kind, list(witness.public), list(expected.public_names), proof, prove_seconds=seconds)
 
-    def _finish(self, built: Built, ledger, submit: bool) -> Outcome:
+    def _finish(self, built: Built, ledger: Ledger, submit: bool) -> Outcome:
         """Write the new notes to the wallet file first (pending), then submit; a rejection drops them again."""
         added = [n for n in built.creates if n not in self.notes]
         for entry in added:
@@ -808,7 +425,7 @@ class Wallet:
         return Outcome(built, receipt)
 
     def deposit(
-        self, ledger, keys: KeyDir, amount: int, *, submit: bool = True, status: Status | None = None
+        self, ledger: Ledger, keys: KeyDir, amount: int, *, submit: bool = True, status: Status | None = None
     ) -> Outcome:
         """Prove a deposit of ``amount`` (fixed point) into a new cash note of this wallet."""
         from zkopt.circuits import deposit
@@ -824,7 +441,7 @@ class Wallet:
 
     def open_position(
         self,
-        ledger,
+        ledger: Ledger,
         keys: KeyDir,
         *,
         holder_pk: int,
@@ -902,7 +519,7 @@ class Wallet:
         return self._finish(built, ledger, submit)
 
     def settle(
-        self, ledger, keys: KeyDir, prefix: str, *, submit: bool = True, status: Status | None = None
+        self, ledger: Ledger, keys: KeyDir, prefix: str, *, submit: bool = True, status: Status | None = None
     ) -> Outcome:
         """Settle one option note of this wallet at the attested price of its asset and expiry."""
         from zkopt.circuits import settle
@@ -932,7 +549,7 @@ class Wallet:
 
     def withdraw(
         self,
-        ledger,
+        ledger: Ledger,
         keys: KeyDir,
         amount: int,
         recipient: int,
@@ -956,119 +573,11 @@ class Wallet:
         return self._finish(built, ledger, submit)
 
 
-# --- oracle key files and committee lists ------------------------------------------------------
-
-
-def write_oracle_key(path: str | os.PathLike, private_key) -> bytes:
-    """Write a new member key file (owner-only; refuses to overwrite) and return the raw public key."""
-    from zkopt.ledger import oracle
-
-    public = oracle.public_key_bytes(private_key)
-    obj = {
-        "format": ORACLE_KEY_FORMAT,
-        "private_key": oracle.private_key_bytes(private_key).hex(),
-        "public_key": public.hex(),
-    }
-    write_new(path, json.dumps(obj, indent=1) + "\n", 0o600)
-    return public
-
-
-def read_oracle_key(path: str | os.PathLike):
-    """A member's private key from its key file; MalformedInput when the file is not one."""
-    from zkopt.ledger import oracle
-
-    obj = read_json(path, "oracle key")
-    try:
-        if not isinstance(obj, dict) or obj.get("format") != ORACLE_KEY_FORMAT:
-            raise ValueError(f"not a zkopt oracle key file ({ORACLE_KEY_FORMAT})")
-        key = oracle.load_private_key(bytes.fromhex(obj["private_key"]))
-        if oracle.public_key_bytes(key).hex() != obj.get("public_key"):
-            raise ValueError("the public key does not belong to the private key")
-    except (KeyError, TypeError, ValueError, MalformedInput) as exc:
-        raise MalformedInput(f"oracle key {path}: {exc}") from None
-    return key
-
-
-def read_committee(path: str | os.PathLike) -> tuple[list[bytes], int | None]:
-    """(member public keys, threshold or None) from a committee file."""
-    from zkopt.ledger import oracle
-
-    obj = read_json(path, "committee")
-    if isinstance(obj, list):
-        obj = {"members": obj}
-    if not isinstance(obj, dict) or not isinstance(obj.get("members"), list):
-        raise MalformedInput(f'committee {path}: expected {{"members": ["<hex public key>", ...]}}')
-    members = []
-    for i, text in enumerate(obj["members"]):
-        try:
-            raw = bytes.fromhex(text)
-        except (TypeError, ValueError):
-            raise MalformedInput(f"committee {path}: member {i} is not a hex public key") from None
-        members.append(oracle.check_public_key(raw, f"committee member {i}"))
-    threshold = obj.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int)):
-        raise MalformedInput(f"committee {path}: threshold must be an integer")
-    return members, threshold
-
-
-def add_to_committee(path: str | os.PathLike, public: bytes) -> int:
-    """Append a member's public key to a committee file (created if missing); return the member count."""
-    path = Path(path)
-    members, threshold = read_committee(path) if path.exists() else ([], None)
-    if public in members:
-        raise MalformedInput(f"{path} already lists this key")
-    members.append(public)
-    obj: dict = {"members": [m.hex() for m in members]}
-    if threshold is not None:
-        obj["threshold"] = threshold
-    write_json_atomic(path, obj, 0o644)
-    return len(members)
-
-
-def read_attestations(paths: Sequence[str | os.PathLike]) -> list:
-    """Signed observations from files: each an attestation, a list of them, or {"attestations": [...]}."""
-    from zkopt.ledger import Attestation
-
-    out = []
-    for path in paths:
-        obj = read_json(path, "observation")
-        items = obj.get("attestations") if isinstance(obj, dict) and "attestations" in obj else obj
-        items = items if isinstance(items, list) else [items]
-        for item in items:
-            try:
-                out.append(Attestation.from_json(item))
-            except MalformedInput as exc:
-                raise MalformedInput(f"{path}: {exc}") from None
-    return out
-
-
 __all__ = [
-    "DECIMALS",
-    "TX_KINDS",
     "Built",
-    "KeyDir",
-    "KeyInfo",
     "Outcome",
     "Wallet",
     "WalletError",
     "WalletNote",
-    "add_to_committee",
-    "asset_id",
-    "circuit_params",
-    "format_amount",
-    "format_time",
     "note_id",
-    "parse_amount",
-    "parse_field",
-    "parse_recipient",
-    "parse_time",
-    "read_attestations",
-    "read_committee",
-    "read_json",
-    "read_oracle_key",
-    "short",
-    "write_atomic",
-    "write_json_atomic",
-    "write_new",
-    "write_oracle_key",
 ]

@@ -12,7 +12,6 @@ final-exponentiation conventions.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from zkopt import curve, field
 from zkopt.errors import InvalidPoint, MalformedInput, MalformedKey, MalformedProof
@@ -28,20 +27,6 @@ _VK_OPTIONAL_KEYS = {"vk_alphabeta_12"}
 def dumps(obj) -> str:
     """Serialise as snarkjs does: one-space indent, no trailing newline."""
     return json.dumps(obj, indent=1)
-
-
-def load_json(path: str | Path, error: type[MalformedInput], what: str):
-    """Read a JSON file, turning every failure into ``error`` with a one-line reason."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{what} file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"cannot read {what} file {path}: {exc.__class__.__name__}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error(f"{what} file {path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
 
 
 # --- numbers and points -------------------------------------------------------

@@ -1,29 +1,17 @@
 """``zkopt export``: a Solidity verifier for a verification key, and the call data of a proof for it.
 
-Registered on the root group by ``zkopt.cli`` (which this module must not be
-imported before: it looks up zkopt.cli's helpers when a command runs). The
-work is in ``zkopt.evm``; this module only reads files, names the contract and
-prints.
+The work is in ``zkopt.evm``; this module only reads files, names the
+contract and prints.
 """
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
 
-
-def _cli_errors(fn):
-    """zkopt.cli's error handling (one line on stderr, exit 2 or 1), looked up on call since zkopt.cli imports us."""
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        from zkopt.cli import _handle_errors
-
-        return _handle_errors(fn)(*args, **kwargs)
-
-    return run
+from zkopt.cli.common import handle_errors, parse_params
+from zkopt.files import read_json
 
 
 @click.group("export")
@@ -40,7 +28,7 @@ def _circuit_of(vk_path: Path, circuit: str | None, params: dict[str, int]) -> t
     """
     from zkopt import circuits
     from zkopt.errors import MalformedInput
-    from zkopt.wallet import KeyDir
+    from zkopt.keydir import KeyDir
 
     named = circuit or (vk_path.parent.name if vk_path.parent.name in circuits.REGISTRY else None)
     if named is None:
@@ -62,7 +50,7 @@ def _circuit_of(vk_path: Path, circuit: str | None, params: dict[str, int]) -> t
 @click.option("--circuit", "circuit", help="The key's circuit: names the contract (SettleVerifier) and its inputs "
               "[default: the key's directory name when it is a circuit's, else a generic Groth16Verifier].")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter the key was made with.")
-@_cli_errors
+@handle_errors
 def export_solidity(vk_path: str, out: str, circuit: str | None, params: tuple[str, ...]):
     """Write a Solidity verifier of VK: verifyProof(a, b, c, input) returns true iff the proof verifies.
 
@@ -70,13 +58,12 @@ def export_solidity(vk_path: str, out: str, circuit: str | None, params: tuple[s
     Tested with solc 0.8.28 (optimizer on, evmVersion shanghai).
     """
     from zkopt import circuits
-    from zkopt.cli import _parse_params
     from zkopt.errors import MalformedInput, MalformedKey
     from zkopt.evm import solc, solidity
     from zkopt.groth16 import snarkjs
 
-    vk = snarkjs.vk_from_json(snarkjs.load_json(vk_path, MalformedKey, "verification key"))
-    name, circuit_params = _circuit_of(Path(vk_path), circuit, _parse_params(params))
+    vk = snarkjs.vk_from_json(read_json(vk_path, "verification key", MalformedKey))
+    name, circuit_params = _circuit_of(Path(vk_path), circuit, parse_params(params))
     input_names = None
     if name is not None:
         try:
@@ -103,7 +90,7 @@ def export_solidity(vk_path: str, out: str, circuit: str | None, params: tuple[s
 @export.command("calldata")
 @click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False), help="proof.json.")
 @click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False), help="public.json.")
-@_cli_errors
+@handle_errors
 def export_calldata(proof_path: str, public_path: str):
     """Print verifyProof's arguments for PROOF and PUBLIC, as `snarkjs zkey export soliditycalldata` does.
 
@@ -114,6 +101,6 @@ def export_calldata(proof_path: str, public_path: str):
     from zkopt.evm import calldata
     from zkopt.groth16 import snarkjs
 
-    proof = snarkjs.proof_from_json(snarkjs.load_json(proof_path, MalformedProof, "proof"))
-    public = snarkjs.public_from_json(snarkjs.load_json(public_path, MalformedProof, "public signals"))
+    proof = snarkjs.proof_from_json(read_json(proof_path, "proof", MalformedProof))
+    public = snarkjs.public_from_json(read_json(public_path, "public signals", MalformedProof))
     click.echo(calldata.solidity_calldata(proof, public))

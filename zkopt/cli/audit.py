@@ -1,0 +1,44 @@
+"""``zkopt audit``: replay and re-verify a ledger from genesis; findings exit 1, an unusable file exits 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zkopt.cli.common import EXIT_INVALID, JSON, echo_json, fail, handle_errors, status
+
+
+@click.command("audit")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@click.option("--genesis-hash", "genesis_hash", help="The published genesis hash (hex) the file must carry.")
+@JSON
+@handle_errors
+def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
+    """Replay and re-verify a ledger from genesis: exit 0 when every check holds, 1 with findings, 2 unusable file."""
+    from zkopt.audit import audit
+    from zkopt.errors import MalformedInput
+
+    expected = None
+    if genesis_hash is not None:
+        try:
+            expected = bytes.fromhex(genesis_hash)
+        except ValueError:
+            raise MalformedInput("--genesis-hash must be hex") from None
+        if len(expected) != 32:
+            raise MalformedInput("--genesis-hash must be 32 bytes (64 hex digits)")
+    if not Path(db).is_file():
+        raise MalformedInput(f"no ledger file at {db}")
+    say = status()
+    if say:
+        say(f"auditing {db}")
+    report = audit(db, genesis_hash=expected)
+    unusable = [f for f in report.findings if f.check == "file"]
+    if unusable:
+        raise MalformedInput(unusable[0].message)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        click.echo(report.to_text())
+    if not report.ok:
+        fail(EXIT_INVALID, f"audit failed: {len(report.findings)} findings (first: {report.findings[0]})")

@@ -1,0 +1,180 @@
+"""``zkopt ledger``: create a ledger (``init``), ``show`` it, ``submit`` transaction files, ``check-opening``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zkopt.cli.common import (
+    echo_json,
+    handle_errors,
+    public_summary,
+    receipt_line,
+    status,
+)
+
+
+@click.group()
+def ledger():
+    """Create a ledger, show it, submit transaction files to it."""
+
+
+@ledger.command("init")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The new ledger file.")
+@click.option("--keys", "keys_dir", required=True, type=click.Path(file_okay=False), help="Key directory (created or loaded).")
+@click.option("--committee", "committee", required=True, type=click.Path(dir_okay=False),
+              help="Committee file of member public keys (written by `oracle keygen --committee`).")
+@click.option("--depth", default=20, show_default=True, type=click.IntRange(1, 32), help="Note tree depth.")
+@click.option("--threshold", type=click.IntRange(1), help="Signatures a price needs [default: the file's, else a majority].")
+@click.option("--root-history", default=32, show_default=True, type=click.IntRange(1), help="Recent roots a proof may use.")
+@click.option("--margin-shocks", "margin_shocks", metavar="PCT,PCT,...",
+              help="The margin grid's shocks in percent, one per grid price [default: -50,-30,-20,-10,10,20,30,50].")
+@handle_errors
+def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int,
+                margin_shocks: str | None):
+    """Create a ledger: set up (or load) the four transaction circuits' keys at DEPTH, register the committee.
+
+    The setup is single-party (the toxic waste is known to this machine):
+    for tests and demos only.
+    """
+    from zkopt.errors import MalformedInput
+    from zkopt.keydir import TX_KINDS, KeyDir
+    from zkopt.ledger import Genesis, Ledger
+    from zkopt.oracle_files import read_committee
+    from zkopt.units import parse_shocks
+
+    members, file_threshold = read_committee(committee)
+    k = threshold or file_threshold or len(members) // 2 + 1
+    shocks = parse_shocks(margin_shocks) if margin_shocks is not None else None
+    if Path(db).exists():
+        raise MalformedInput(f"{db} already exists; a ledger is created only once")
+    infos = KeyDir(keys_dir).ensure(depth, status=status())
+    genesis = Genesis(
+        circuits={kind: infos[kind].entry for kind in TX_KINDS},
+        committee=members,
+        threshold=k,
+        tree_depth=depth,
+        root_history=root_history,
+        **({"margin_shocks": shocks} if shocks is not None else {}),
+    )
+    Ledger.create(db, genesis).close()
+    click.echo(f"created {db}: tree depth {depth}, oracle committee {k} of {len(members)}")
+    click.echo(f"genesis hash {genesis.hash().hex()} (publish it; `zkopt audit --genesis-hash` checks it)")
+    for kind in TX_KINDS:
+        info = infos[kind]
+        how = f"set up in {info.seconds:.1f} s" if info.created else "loaded"
+        click.echo(f"  {kind:<9} {info.constraints:>6,} constraints, keys {how}")
+    if any(info.created for info in infos.values()):
+        click.echo(f"keys written to {keys_dir}/ (single-party setup: not for production)")
+
+
+@ledger.command("show")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@click.option("--entries", "list_entries", is_flag=True, help="Also list every log entry.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def ledger_show(db: str, list_entries: bool, as_json: bool):
+    """Show a ledger: root, pool balance, leaf count, entries, circuits and oracle committee."""
+    from zkopt.ledger import Ledger
+    from zkopt.units import format_amount, format_time
+
+    with Ledger.open(db) as opened:
+        state = opened.state()
+        genesis = opened.genesis
+        info = {
+            "path": str(db),
+            "genesis_hash": genesis.hash().hex(),
+            "head_hash": state.head_hash.hex(),
+            "entries": state.entries,
+            "tree_depth": genesis.tree_depth,
+            "root_history": genesis.root_history,
+            "root": str(state.root),
+            "leaf_count": state.leaf_count,
+            "pool_balance": str(state.pool_balance),
+            "circuits": {
+                kind: {"public_names": list(e.public_names), "vk_sha256": e.vk_sha256.hex()}
+                for kind, e in sorted(genesis.circuits.items())
+            },
+            "committee": {"threshold": genesis.threshold, "members": [m.hex() for m in genesis.committee]},
+            "margin_shocks": list(genesis.margin_shocks),
+        }
+        log = []
+        if list_entries:
+            for entry in opened.entries():
+                item = {"seq": entry["seq"], "type": entry["entry_type"], "accepted_at": entry["accepted_at"]}
+                if entry["entry_type"] == "tx":
+                    item["kind"] = entry["kind"]
+                    item["public"] = dict(zip(entry["public_names"], entry["public"]))
+                else:
+                    item.update(asset=entry["asset"], expiry=entry["expiry"], price=entry["price"],
+                                signatures=len(entry["attestations"]))
+                log.append(item)
+            info["log"] = log
+    if as_json:
+        echo_json(info)
+        return
+    click.echo(f"ledger        {db}")
+    click.echo(f"genesis hash  {info['genesis_hash']}")
+    click.echo(f"head hash     {info['head_hash']}")
+    click.echo(f"entries       {state.entries}")
+    click.echo(f"tree          depth {genesis.tree_depth}, {state.leaf_count} leaves, root {state.root}")
+    click.echo(f"root history  {genesis.root_history}")
+    click.echo(f"pool balance  {format_amount(state.pool_balance)} ({state.pool_balance} units of 10^-6)")
+    for kind, c in info["circuits"].items():
+        click.echo(f"circuit       {kind:<9} vk sha256 {c['vk_sha256'][:16]}... public: {public_summary(c['public_names'])}")
+    click.echo(f"oracle        {genesis.threshold} of {len(genesis.committee)} signatures")
+    shocks = " ".join(f"{shock / 10_000:+g}%" for shock in genesis.margin_shocks)
+    click.echo(f"margin grid   last attested spot x (1 + shock), shocks {shocks}")
+    for i, member in enumerate(info["committee"]["members"]):
+        click.echo(f"  member {i}    {member}")
+    for item in log:
+        when = format_time(item["accepted_at"])
+        if item["type"] == "tx":
+            click.echo(f"  #{item['seq']:<4} {when}  {item['kind']}")
+        else:
+            price = format_amount(int(item["price"]))
+            click.echo(f"  #{item['seq']:<4} {when}  price {price} at expiry {format_time(item['expiry'])} "
+                       f"({item['signatures']} signatures)")
+
+
+@ledger.command("submit")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@click.argument("tx_file", metavar="TX.json", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON.")
+@handle_errors
+def ledger_submit(db: str, tx_file: str, as_json: bool):
+    """Submit a transaction file {"kind", "public", "proof"}; exit 1 with the ledger's reason when rejected."""
+    from zkopt.files import read_json
+    from zkopt.ledger import Ledger, Transaction
+
+    tx = Transaction.from_json(read_json(tx_file, "transaction"))
+    with Ledger.open(db) as opened:
+        receipt = opened.submit(tx.kind, list(tx.public), tx.proof)
+    if as_json:
+        echo_json(receipt.to_json())
+    else:
+        click.echo(receipt_line(receipt))
+
+
+@ledger.command("check-opening")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@click.argument("opening", metavar="OPENING.json", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def ledger_check_opening(db: str, opening: str, as_json: bool):
+    """Check a disclosed note (from `wallet disclose`) against the ledger: exit 0 if it is there, 1 if not."""
+    from zkopt.audit import check_disclosure
+    from zkopt.files import read_json
+    from zkopt.units import format_time
+
+    disclosed = check_disclosure(db, read_json(opening, "opening"))
+    if as_json:
+        echo_json(disclosed.to_json())
+        return
+    values = ", ".join(f"{k}={v}" for k, v in disclosed.values.items() if k != "rho")
+    click.echo(f"on the ledger: {disclosed.note_type} note at leaf {disclosed.leaf_index}, created by entry "
+               f"{disclosed.seq} ({disclosed.kind}) at {format_time(disclosed.accepted_at)}")
+    click.echo(f"  {values}")
+    if disclosed.note_type == "option":
+        click.echo(f"  settled in entry {disclosed.spent_in}" if disclosed.spent_in else "  not settled")

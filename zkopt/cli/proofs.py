@@ -1,0 +1,134 @@
+"""Proof commands: single-party ``setup``, ``prove``, ``verify`` (one proof or a batch) and ``circuits``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zkopt.cli.common import echo_json, handle_errors, parse_params, public_summary
+from zkopt.files import read_json
+
+
+@click.command()
+@click.argument("circuit")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the keys.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter, e.g. n=1024.")
+@handle_errors
+def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
+    """Single-party trusted setup (UNSAFE for production: the toxic waste is known to this machine).
+
+    Writes OUT/proving_key.zkpk and OUT/verification_key.json.
+    """
+    from zkopt import circuits, r1cs
+    from zkopt.errors import MalformedInput
+    from zkopt.groth16 import proving_key_file, snarkjs
+    from zkopt.groth16 import setup as groth16_setup
+
+    try:
+        instance = circuits.build(circuit, parse_params(params))
+    except ValueError as exc:
+        raise MalformedInput(str(exc)) from None
+    shape = r1cs.compile(instance)
+    pk = groth16_setup(shape)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    proving_key_file.write(pk, out / "proving_key.zkpk")
+    (out / "verification_key.json").write_text(snarkjs.dumps(snarkjs.vk_to_json(pk.vk)))
+    click.echo(
+        f"{circuit}: {shape.n_constraints} constraints, {shape.n_public} public signals; "
+        f"keys written to {out}/ (single-party setup: not for production)"
+    )
+
+
+@click.command()
+@click.option("--pk", "pk_path", required=True, type=click.Path(dir_okay=False), help="proving_key.zkpk from setup.")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="input.json: names to decimal strings.")
+@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False), help="Where to write proof.json.")
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False), help="Where to write public.json.")
+@handle_errors
+def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
+    """Prove a statement with the circuit recorded in the proving key."""
+    from zkopt import circuits, r1cs
+    from zkopt.errors import MalformedInput, MalformedKey
+    from zkopt.groth16 import prove as groth16_prove
+    from zkopt.groth16 import proving_key_file, snarkjs
+
+    pk = proving_key_file.read(pk_path)
+    try:
+        instance = circuits.build(pk.circuit, pk.params)
+    except ValueError as exc:
+        raise MalformedKey(f"proving key names {exc}") from None
+    inputs = read_json(input_path, "input", MalformedInput)
+    witness = r1cs.solve(instance, inputs)
+    proof = groth16_prove(pk, witness)
+    Path(proof_path).write_text(snarkjs.dumps(snarkjs.proof_to_json(proof)))
+    Path(public_path).write_text(snarkjs.dumps(snarkjs.public_to_json(witness.public)))
+
+
+@click.command()
+@click.option("--vk", "vk_path", required=True, type=click.Path(dir_okay=False), help="verification_key.json (snarkjs format).")
+@click.option("--public", "public_paths", required=True, multiple=True, type=click.Path(dir_okay=False), help="public.json (repeat with --batch).")
+@click.option("--proof", "proof_paths", required=True, multiple=True, type=click.Path(dir_okay=False), help="proof.json (repeat with --batch).")
+@click.option("--batch", is_flag=True, help="Verify many proofs of one circuit at once; the n-th --public goes with the n-th --proof.")
+@handle_errors
+def verify(vk_path: str, public_paths: tuple[str, ...], proof_paths: tuple[str, ...], batch: bool):
+    """Verify a Groth16 proof (ours or snarkjs'): exit 0 valid, 1 invalid, 2 unusable input.
+
+    With --batch, all proofs are checked with one random linear combination
+    and one final exponentiation; if any fails, each failing one is named.
+    """
+    from zkopt.errors import InvalidProof, MalformedKey, MalformedProof
+    from zkopt.groth16 import snarkjs
+    from zkopt.groth16.verifier import (
+        check_public_inputs,
+        prepare_checked,
+        verify_batch,
+    )
+    from zkopt.groth16.verifier import verify as groth16_verify
+
+    if len(public_paths) != len(proof_paths):
+        raise click.UsageError(f"got {len(public_paths)} --public and {len(proof_paths)} --proof files; they go in pairs")
+    if not batch and len(proof_paths) > 1:
+        raise click.UsageError("several proofs given: add --batch to verify them together")
+    vk = snarkjs.vk_from_json(read_json(vk_path, "verification key", MalformedKey))
+    items = []
+    for public_path, proof_path in zip(public_paths, proof_paths):
+        public = snarkjs.public_from_json(read_json(public_path, "public signals", MalformedProof))
+        proof = snarkjs.proof_from_json(read_json(proof_path, "proof", MalformedProof))
+        try:
+            check_public_inputs(vk.n_public, public)
+        except MalformedProof as exc:
+            raise MalformedProof(f"{public_path}: {exc}") from None
+        items.append((public, proof))
+    if not batch:
+        groth16_verify(vk, *items[0])
+        click.echo("valid: proof verifies")
+        return
+    try:
+        verify_batch(prepare_checked(vk), items)
+    except InvalidProof as exc:
+        named = ", ".join(proof_paths[i] for i in exc.indices)
+        raise InvalidProof(f"{len(exc.indices)} of {len(items)} proofs do not verify: {named}") from None
+    click.echo(f"valid: all {len(items)} proofs verify")
+
+
+
+
+
+@click.command("circuits")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: name, params, statement, constraints, public.")
+@handle_errors
+def circuits_cmd(as_json: bool):
+    """List the circuits with their constraint counts (default parameters) and public inputs, in order."""
+    from zkopt import circuits
+
+    rows = [circuits.describe(name) for name in sorted(circuits.REGISTRY)]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        params = ", ".join(f"{k}={v}" for k, v in row["params"].items()) or "no parameters"
+        click.echo(f"{row['name']:<9} {row['constraints']:>7,} constraints ({params})")
+        click.echo(f"          public: {public_summary(row['public']) or '(none)'}")
+        click.echo(f"          {row['statement']}")

@@ -1,0 +1,285 @@
+"""``zkopt wallet``: a trader's commands; each loads the wallet, syncs it with the ledger, acts and reports."""
+
+from __future__ import annotations
+
+import click
+
+from zkopt.cli.common import (
+    AMOUNT,
+    DB,
+    JSON,
+    KEYS,
+    OUT,
+    PUBLIC_KEY,
+    RECIPIENT,
+    TIME,
+    WALLET,
+    echo_json,
+    handle_errors,
+    receipt_line,
+    status,
+)
+
+
+@click.group()
+def wallet():
+    """A trader's wallet: a spending key and note openings in one local file (mode 0600).
+
+    Amounts, prices, strikes, collateral and quantities are decimal strings
+    with at most 6 decimals (12.5); assets are tickers (ETH-USD); times are
+    Unix seconds or ISO 8601. Commands that make a transaction submit it,
+    or write it to --out TX.json for `zkopt ledger submit`.
+    """
+
+
+def run_tx(wallet_file: str, db: str, keys_dir: str, out: str | None, action):
+    """Load the wallet, sync it with the ledger, run ``action(wallet, ledger, keys, submit, status)``."""
+    from zkopt.files import write_json_atomic
+    from zkopt.keydir import KeyDir
+    from zkopt.ledger import Ledger
+    from zkopt.wallet import Wallet
+
+    loaded = Wallet.load(wallet_file)
+    with Ledger.open(db) as opened:
+        loaded.sync(opened)
+        loaded.save()
+        outcome = action(loaded, opened, KeyDir(keys_dir), out is None, status())
+    if out:
+        write_json_atomic(out, outcome.tx.to_json(), 0o644)
+    return loaded, outcome
+
+
+def report_tx(loaded, outcome, db: str, out: str | None, as_json: bool, extra: dict | None = None) -> None:
+    tx = outcome.tx
+    created = [n for n in loaded.notes if any(n.note == c.note for c in tx.creates)]
+    if as_json:
+        echo_json({
+            "kind": tx.kind,
+            "submitted": outcome.receipt is not None,
+            "receipt": outcome.receipt.to_json() if outcome.receipt is not None else None,
+            "tx_file": out,
+            "public": {n: str(v) for n, v in zip(tx.names, tx.public)},
+            "spends": tx.spends,
+            "creates": [{"id": n.id, "type": n.type, "status": n.status} for n in created],
+            "prove_seconds": round(tx.prove_seconds, 3),
+            **(extra or {}),
+        })
+        return
+    if outcome.receipt is not None:
+        click.echo(f"{receipt_line(outcome.receipt)}; proof {tx.prove_seconds:.1f} s")
+    else:
+        click.echo(f"{tx.kind} transaction written to {out} (not submitted; proof {tx.prove_seconds:.1f} s)")
+        click.echo(f"  submit it: zkopt ledger submit --db {db} {out}; then zkopt wallet sync")
+    for spent in tx.spends:
+        click.echo(f"  spends  {spent}")
+    for n in created:
+        click.echo(f"  new     {n.id}  {loaded.describe(n)}  [{n.status}]")
+    for key, value in (extra or {}).items():
+        click.echo(f"  {key}: {value}")
+
+
+@wallet.command("new")
+@WALLET
+@JSON
+@handle_errors
+def wallet_new(wallet_file: str, as_json: bool):
+    """Create a wallet with a fresh spending key (refuses an existing file); print its public key."""
+    from zkopt.wallet import Wallet
+
+    created = Wallet.create(wallet_file)
+    if as_json:
+        echo_json({"wallet": wallet_file, "public_key": str(created.pk)})
+    else:
+        click.echo(str(created.pk))
+
+
+@wallet.command("deposit")
+@WALLET
+@DB
+@KEYS
+@click.option("--amount", required=True, type=AMOUNT, help="Amount to deposit, e.g. 10000 or 12.5.")
+@OUT
+@JSON
+@handle_errors
+def wallet_deposit(wallet_file, db, keys_dir, amount, out, as_json):
+    """Deposit AMOUNT into a new private cash note of this wallet."""
+    loaded, outcome = run_tx(
+        wallet_file, db, keys_dir, out, lambda w, lg, k, submit, status: w.deposit(lg, k, amount, submit=submit, status=status)
+    )
+    report_tx(loaded, outcome, db, out, as_json)
+
+
+@wallet.command("open")
+@WALLET
+@DB
+@KEYS
+@click.option("--holder", required=True, type=PUBLIC_KEY, help="The holder's public key (from `wallet new`).")
+@click.option("--asset", required=True, help="Underlying ticker, e.g. ETH-USD.")
+@click.option("--kind", "option_kind", required=True, type=click.Choice(["call", "put"]), help="Call or put.")
+@click.option("--strike", required=True, type=AMOUNT, help="Strike price.")
+@click.option("--quantity", required=True, type=AMOUNT, help="Quantity (6 decimals).")
+@click.option("--expiry", required=True, type=TIME, help="Expiry: Unix seconds or ISO 8601.")
+@click.option("--collateral", required=True, type=AMOUNT, help="Collateral locked from one cash note.")
+@click.option("--share", "share", type=click.Path(dir_okay=False), help="Write the option's opening here for the holder (`wallet import`).")
+@OUT
+@JSON
+@handle_errors
+def wallet_open(wallet_file, db, keys_dir, holder, asset, option_kind, strike, quantity, expiry, collateral,
+                share, out, as_json):
+    """Write an option to HOLDER as its writer, locking COLLATERAL; the proof checks the margin over the grid.
+
+    The grid is the ledger's (the only one it accepts): the last attested spot
+    of ASSET x the genesis margin shocks. With --out the ledger is still read
+    for it, so the transaction must be submitted before a newer spot arrives.
+    """
+    from zkopt.audit import export_opening
+    from zkopt.files import write_json_atomic
+    from zkopt.native.notes import CALL, PUT
+    from zkopt.units import asset_id as ticker_id
+    from zkopt.units import format_amount
+
+    asset_id = ticker_id(asset)
+
+    def action(w, lg, k, submit, status):
+        return w.open_position(
+            lg, k, holder_pk=holder, asset=asset_id, kind=CALL if option_kind == "call" else PUT, strike=strike,
+            quantity=quantity, expiry=expiry, collateral=collateral, ticker=asset, submit=submit, status=status,
+        )
+
+    loaded, outcome = run_tx(wallet_file, db, keys_dir, out, action)
+    grid = outcome.tx.grid or []
+    extra = {}
+    if share:
+        write_json_atomic(share, export_opening(outcome.tx.share), 0o600)
+        extra["share"] = share
+    if as_json:
+        extra["grid"] = [str(g) for g in grid]
+    else:
+        shown = " ".join(format_amount(g) for g in grid)
+        extra["grid"] = f"{shown} (the ledger's: last attested spot of {asset} x the genesis margin shocks)"
+    report_tx(loaded, outcome, db, out, as_json, extra)
+
+
+@wallet.command("settle")
+@WALLET
+@DB
+@KEYS
+@click.option("--note", "note", required=True, help="The option note's id (see `wallet notes`).")
+@OUT
+@JSON
+@handle_errors
+def wallet_settle(wallet_file, db, keys_dir, note, out, as_json):
+    """Settle an option note at the attested price of its asset and expiry (either party may)."""
+    loaded, outcome = run_tx(
+        wallet_file, db, keys_dir, out, lambda w, lg, k, submit, status: w.settle(lg, k, note, submit=submit, status=status)
+    )
+    report_tx(loaded, outcome, db, out, as_json)
+
+
+@wallet.command("withdraw")
+@WALLET
+@DB
+@KEYS
+@click.option("--amount", required=True, type=AMOUNT, help="Amount to pay out of the pool.")
+@click.option("--recipient", required=True, type=RECIPIENT, help="Payee: a decimal number < r, or a text of at most 31 bytes.")
+@OUT
+@JSON
+@handle_errors
+def wallet_withdraw(wallet_file, db, keys_dir, amount, recipient, out, as_json):
+    """Withdraw AMOUNT to RECIPIENT from one cash note; the change stays in a new private note."""
+    loaded, outcome = run_tx(
+        wallet_file, db, keys_dir, out,
+        lambda w, lg, k, submit, status: w.withdraw(lg, k, amount, recipient, submit=submit, status=status),
+    )
+    report_tx(loaded, outcome, db, out, as_json)
+
+
+@wallet.command("notes")
+@WALLET
+@click.option("--db", "db", type=click.Path(dir_okay=False), help="Sync with this ledger first.")
+@JSON
+@click.option("--openings", is_flag=True, help="With --json: include each note's full opening (its rho: secret).")
+@handle_errors
+def wallet_notes(wallet_file, db, as_json, openings):
+    """List the wallet's notes and balance (never the spending key; openings only with --json --openings)."""
+    from zkopt.ledger import Ledger
+    from zkopt.units import format_amount
+    from zkopt.wallet import Wallet
+
+    if openings and not as_json:
+        raise click.UsageError("--openings prints secrets and needs --json")
+    loaded = Wallet.load(wallet_file)
+    if db:
+        with Ledger.open(db) as opened:
+            loaded.sync(opened)
+        loaded.save()
+    if as_json:
+        echo_json({
+            "public_key": str(loaded.pk),
+            "balance": str(loaded.balance()),
+            "notes": [n.to_json(openings=openings) for n in loaded.notes],
+        })
+        return
+    click.echo(f"public key {loaded.pk}")
+    click.echo(f"{'id':<12}  {'status':<8} {'leaf':>5}  note")
+    for n in loaded.notes:
+        leaf = "-" if n.leaf_index is None else str(n.leaf_index)
+        click.echo(f"{n.id:<12}  {n.status:<8} {leaf:>5}  {loaded.describe(n)}  ({n.origin})")
+    click.echo(f"balance {format_amount(loaded.balance())} (unspent cash notes, as of the last sync)")
+
+
+@wallet.command("disclose")
+@WALLET
+@click.option("--note", "note", required=True, help="The note's id.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write OPENING.json (mode 0600).")
+@handle_errors
+def wallet_disclose(wallet_file, note, out):
+    """Write one note's opening, for the counterparty (`wallet import`) or an auditor (`ledger check-opening`)."""
+    from zkopt.files import write_json_atomic
+    from zkopt.wallet import Wallet
+
+    loaded = Wallet.load(wallet_file)
+    entry = loaded.find(note)
+    write_json_atomic(out, loaded.opening(entry.id), 0o600)
+    click.echo(f"opening of {entry.id} ({loaded.describe(entry)}) written to {out}")
+
+
+@wallet.command("import")
+@WALLET
+@click.argument("opening", metavar="OPENING.json", type=click.Path(dir_okay=False))
+@click.option("--asset", "ticker", help="The option's ticker, for display (must match the note).")
+@click.option("--db", "db", type=click.Path(dir_okay=False), help="Find the note on this ledger now.")
+@handle_errors
+def wallet_import(wallet_file, opening, ticker, db):
+    """Add a shared note (from `wallet open --share` or `wallet disclose`) that names this wallet's key."""
+    from zkopt.files import read_json
+    from zkopt.ledger import Ledger
+    from zkopt.wallet import Wallet
+
+    loaded = Wallet.load(wallet_file)
+    entry, new = loaded.import_opening(read_json(opening, "opening"), ticker)
+    if db:
+        with Ledger.open(db) as opened:
+            loaded.sync(opened)
+    loaded.save()
+    verb = "imported" if new else "already in the wallet:"
+    click.echo(f"{verb} {entry.id}  {loaded.describe(entry)}  [{entry.status}]")
+
+
+@wallet.command("sync")
+@WALLET
+@DB
+@handle_errors
+def wallet_sync(wallet_file, db):
+    """Find pending notes on the ledger, mark spent notes, and pick up settlement notes."""
+    from zkopt.ledger import Ledger
+    from zkopt.units import format_amount
+    from zkopt.wallet import Wallet
+
+    loaded = Wallet.load(wallet_file)
+    with Ledger.open(db) as opened:
+        changes = loaded.sync(opened)
+    loaded.save()
+    for line in changes:
+        click.echo(line)
+    click.echo(f"{len(changes)} changes; balance {format_amount(loaded.balance())}")
