@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zkopt.circuits import notes
-from zkopt.gadgets.inputs import public_input
+from zkopt.gadgets.inputs import public_inputs
 from zkopt.native.notes import CashNote, deposit_rho
 from zkopt.r1cs import Circuit, ConstraintSystem
 
@@ -29,8 +29,8 @@ class Deposit(Circuit):
         return {}
 
     def define(self, cs: ConstraintSystem) -> None:
-        amount = public_input(cs, "amount", bits=notes.AMOUNT_BITS)
-        cm_out = cs.public_input("cm_out")
+        public = public_inputs(cs, PUBLIC, bits={"amount": notes.AMOUNT_BITS})
+        amount, cm_out = (public[n] for n in PUBLIC)
         owner_pk = cs.private_input("owner_pk")
         seed = cs.private_input("seed")
         rho = notes.deposit_rho(cs, seed, "rho")

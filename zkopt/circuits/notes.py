@@ -39,7 +39,7 @@ from zkopt.gadgets.select import select
 from zkopt.native import notes as _notes
 from zkopt.native import payoff as _payoff
 from zkopt.native.merkle import MAX_DEPTH, MerklePath
-from zkopt.r1cs import ConstraintSystem, LinearCombination, Value
+from zkopt.r1cs import Circuit, ConstraintSystem, LinearCombination, Value
 
 #: Width of every amount, price, strike, quantity, collateral and expiry (DESIGN.md "Numbers").
 AMOUNT_BITS = 64
@@ -185,6 +185,20 @@ def spend_cash(
     with cs.namespace("nf_in"):
         cs.enforce_equal(nullifier(cs, sk, cm, "hash"), nf, "equal")
     return pk
+
+
+#: The production tree depth (DESIGN.md), every spending circuit's default.
+DEFAULT_DEPTH = 20
+
+
+class TreeCircuit(Circuit):
+    """A circuit that proves membership in the note tree: its one shape parameter is the tree ``depth``."""
+
+    def __init__(self, depth: int = DEFAULT_DEPTH):
+        self.depth = check_depth(depth)
+
+    def params(self) -> dict[str, int]:
+        return {"depth": self.depth}
 
 
 def check_depth(depth: object) -> int:

@@ -11,25 +11,29 @@ from collections.abc import Sequence
 from zkopt.circuits import notes
 from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.boolean import enforce_boolean
-from zkopt.gadgets.inputs import private_input, public_input
+from zkopt.gadgets.inputs import private_input, public_input, public_inputs
 from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import OPEN_CHANGE, OPEN_OPTION, CashNote, OptionNote, open_notes
-from zkopt.r1cs import Circuit, ConstraintSystem
+from zkopt.r1cs import ConstraintSystem
 
 #: Fewest grid prices a margin check may use (DESIGN.md: "at least 8 settlement prices").
 MIN_GRID = 8
 
 #: Default parameters: the production tree depth and the smallest grid.
-DEFAULT_DEPTH = 20
+DEFAULT_DEPTH = notes.DEFAULT_DEPTH
 DEFAULT_GRID = MIN_GRID
 
 
+#: Public inputs before the grid, in order (the ledger reads them by name).
+PUBLIC = ("root", "nf_in", "cm_option", "cm_change", "asset")
+
+
 def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
-    """Public inputs, in order (the ledger reads them by name)."""
-    return ("root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(grid)))
+    """Every public input, in order: ``PUBLIC`` then ``grid[0]`` .. ``grid[G-1]``."""
+    return (*PUBLIC, *(f"grid[{i}]" for i in range(grid)))
 
 
-class OpenPosition(Circuit):
+class OpenPosition(notes.TreeCircuit):
     """Enforces a member cash note split into option and change, collateral >= loss at each grid price; assumes nothing.
 
     Public: root, nf_in, cm_option, cm_change, asset, grid[0..G-1] (64 bits
@@ -63,21 +67,18 @@ class OpenPosition(Circuit):
     )
 
     def __init__(self, depth: int = DEFAULT_DEPTH, grid: int = DEFAULT_GRID):
-        self.depth = notes.check_depth(depth)
+        super().__init__(depth)
         if isinstance(grid, bool) or not isinstance(grid, int) or grid < MIN_GRID:
             raise ValueError(f"open needs grid >= {MIN_GRID} prices, got {grid!r}")
         self.grid = grid
 
     def params(self) -> dict[str, int]:
-        return {"depth": self.depth, "grid": self.grid}
+        return {**super().params(), "grid": self.grid}
 
     def define(self, cs: ConstraintSystem) -> None:
         bits = notes.AMOUNT_BITS
-        root = cs.public_input("root")
-        nf_in = cs.public_input("nf_in")
-        cm_option = cs.public_input("cm_option")
-        cm_change = cs.public_input("cm_change")
-        asset = cs.public_input("asset")
+        public = public_inputs(cs, PUBLIC)
+        root, nf_in, cm_option, cm_change, asset = (public[n] for n in PUBLIC)
         grid = public_input(cs, "grid", bits=bits, length=self.grid)
 
         amount_in = private_input(cs, "amount_in", bits=bits)

@@ -6,21 +6,21 @@ from zkopt.circuits import notes
 from zkopt.gadgets.bits import enforce_range
 from zkopt.gadgets.boolean import enforce_boolean
 from zkopt.gadgets.compare import is_less_than_unchecked
-from zkopt.gadgets.inputs import private_input, public_input
+from zkopt.gadgets.inputs import private_input, public_inputs
 from zkopt.gadgets.merkle import enforce_membership
 from zkopt.gadgets.select import select
 from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import SETTLE_HOLDER, SETTLE_WRITER, OptionNote
 from zkopt.native.payoff import U64_BOUND
-from zkopt.r1cs import Circuit, ConstraintSystem
+from zkopt.r1cs import ConstraintSystem
 
 #: Public inputs, in order (the ledger reads them by name).
 PUBLIC = ("root", "nf_option", "asset", "expiry", "price", "cm_holder", "cm_writer")
 
-DEFAULT_DEPTH = 20
+DEFAULT_DEPTH = notes.DEFAULT_DEPTH
 
 
-class Settle(Circuit):
+class Settle(notes.TreeCircuit):
     """Enforces that a member option note settles at the public price into the two cash notes; assumes nothing.
 
     Public: root, nf_option, asset, expiry, price (64 bits), cm_holder,
@@ -49,21 +49,10 @@ class Settle(Circuit):
         "`cm_holder` gets min(quantity * intrinsic / SCALE, collateral), `cm_writer` the rest of the collateral"
     )
 
-    def __init__(self, depth: int = DEFAULT_DEPTH):
-        self.depth = notes.check_depth(depth)
-
-    def params(self) -> dict[str, int]:
-        return {"depth": self.depth}
-
     def define(self, cs: ConstraintSystem) -> None:
         bits = notes.AMOUNT_BITS
-        root = cs.public_input("root")
-        nf_option = cs.public_input("nf_option")
-        asset = cs.public_input("asset")
-        expiry = cs.public_input("expiry")
-        price = public_input(cs, "price", bits=bits)
-        cm_holder = cs.public_input("cm_holder")
-        cm_writer = cs.public_input("cm_writer")
+        public = public_inputs(cs, PUBLIC, bits={"price": bits})
+        root, nf_option, asset, expiry, price, cm_holder, cm_writer = (public[n] for n in PUBLIC)
 
         kind = cs.private_input("kind")
         strike = private_input(cs, "strike", bits=bits)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from zkopt.circuits import notes
 from zkopt.gadgets.bits import enforce_range
-from zkopt.gadgets.inputs import private_input, public_input
+from zkopt.gadgets.inputs import private_input, public_inputs
 from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import WITHDRAW_CHANGE, CashNote, withdraw_change
-from zkopt.r1cs import Circuit, ConstraintSystem
+from zkopt.r1cs import ConstraintSystem
 
 #: Public inputs, in order (the ledger reads them by name).
 PUBLIC = ("root", "nf_in", "amount", "recipient", "cm_change")
 
-DEFAULT_DEPTH = 20
+DEFAULT_DEPTH = notes.DEFAULT_DEPTH
 
 
-class Withdraw(Circuit):
+class Withdraw(notes.TreeCircuit):
     """Enforces that a member cash note holds amount + change, the change going to the same owner; assumes nothing.
 
     Public: root, nf_in, amount (64 bits), recipient, cm_change. Private: sk,
@@ -39,19 +39,10 @@ class Withdraw(Circuit):
         "the change goes to `cm_change`, a note of the same owner"
     )
 
-    def __init__(self, depth: int = DEFAULT_DEPTH):
-        self.depth = notes.check_depth(depth)
-
-    def params(self) -> dict[str, int]:
-        return {"depth": self.depth}
-
     def define(self, cs: ConstraintSystem) -> None:
         bits = notes.AMOUNT_BITS
-        root = cs.public_input("root")
-        nf_in = cs.public_input("nf_in")
-        amount = public_input(cs, "amount", bits=bits)
-        recipient = cs.public_input("recipient")
-        cm_change = cs.public_input("cm_change")
+        public = public_inputs(cs, PUBLIC, bits={"amount": bits})
+        root, nf_in, amount, recipient, cm_change = (public[n] for n in PUBLIC)
 
         sk = cs.private_input("sk")
         amount_in = private_input(cs, "amount_in", bits=bits)

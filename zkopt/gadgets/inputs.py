@@ -1,6 +1,13 @@
-"""Declaring circuit inputs with their widths: public_input and private_input range-check declared bits."""
+"""Declaring circuit inputs with their widths: public_input and private_input range-check declared bits.
+
+``public_inputs`` declares a circuit's whole public layout from one tuple of
+names, so the order a proof's public inputs take (the order the ledger reads
+them by name) is written once.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from zkopt.gadgets.bits import check_width, enforce_range
 from zkopt.r1cs import ConstraintSystem, LinearCombination
@@ -42,3 +49,18 @@ def private_input(
     Same labels and costs as ``public_input``.
     """
     return _declare(cs, "private", name, bits, length)
+
+
+def public_inputs(
+    cs: ConstraintSystem, names: Sequence[str], bits: Mapping[str, int] | None = None
+) -> dict[str, LinearCombination]:
+    """Allocates the public inputs ``names`` in that order and enforces ``bits[name]`` widths; assumes nothing.
+
+    Returns them by name. Each name in ``bits`` is range-checked as
+    ``public_input`` does (``name/range/*``); the others are any field element.
+    """
+    widths = dict(bits or {})
+    unknown = sorted(set(widths) - set(names))
+    if unknown:
+        raise ValueError(f"widths given for names that are not inputs: {unknown}")
+    return {name: public_input(cs, name, bits=widths.get(name)) for name in names}
