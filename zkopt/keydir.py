@@ -13,7 +13,6 @@ every point).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable
@@ -22,7 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zkopt.errors import MalformedInput, MalformedKey
-from zkopt.files import read_json, write_atomic, write_json_atomic
+from zkopt.files import (
+    parse_json,
+    read_bytes,
+    read_json,
+    write_atomic,
+    write_json_atomic,
+)
 
 if TYPE_CHECKING:
     from zkopt.groth16 import ProvingKey
@@ -184,15 +189,12 @@ class KeyDir:
         from zkopt.groth16 import snarkjs
         from zkopt.ledger import CircuitEntry
 
-        vk_text = self.vk_path(kind).read_text(encoding="utf-8")
-        if hashlib.sha256(vk_text.encode("utf-8")).hexdigest() != recorded.get("vk_sha256"):
+        vk_bytes = read_bytes(self.vk_path(kind), "verification key", MalformedKey)
+        if hashlib.sha256(vk_bytes).hexdigest() != recorded.get("vk_sha256"):
             if raise_:
                 raise MalformedKey(f"{self.vk_path(kind)} does not match the key manifest {self.manifest_path}")
             return None
-        try:
-            vk = snarkjs.vk_from_json(json.loads(vk_text))
-        except ValueError:
-            raise MalformedKey(f"{self.vk_path(kind)} is not valid JSON") from None
+        vk = snarkjs.vk_from_json(parse_json(vk_bytes, f"verification key {self.vk_path(kind)}", MalformedKey))
         return CircuitEntry(snarkjs.dumps(snarkjs.vk_to_json(vk)), tuple(public_names))
 
     def proving_key(self, kind: str, expected=None, status: Status | None = None):

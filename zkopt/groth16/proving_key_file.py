@@ -27,6 +27,7 @@ from pathlib import Path
 
 from zkopt import curve
 from zkopt.errors import InvalidPoint, MalformedKey
+from zkopt.files import read_bytes
 from zkopt.groth16.keys import ProvingKey, VerifyingKey
 
 MAGIC = b"ZKOPTPK\n"
@@ -162,11 +163,9 @@ def loads(data: bytes) -> ProvingKey:
     )
 
 
+#: Largest proving-key file read (a 2^20-constraint circuit's key is about 300 MB).
+MAX_KEY_BYTES = 1 << 31
+
+
 def read(path: str | Path) -> ProvingKey:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise MalformedKey(f"proving key file not found: {path}") from None
-    except OSError as exc:
-        raise MalformedKey(f"cannot read proving key {path}: {exc.__class__.__name__}") from None
-    return loads(data)
+    return loads(read_bytes(path, "proving key", MalformedKey, MAX_KEY_BYTES))
