@@ -26,9 +26,9 @@ def assert_one_line_error(result, code: int, fragment: str):
 @pytest.fixture(scope="module")
 def proved(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
-    result = invoke("setup", "chain", "--param", "n=4", "--out", str(d / "keys"))
+    result = invoke("setup", "chain", "--param", "n=4", "--out", str(d / "keys") + "/")  # a trailing slash as typed
     assert result.exit_code == 0, result.output
-    assert "4 constraints" in result.output
+    assert "4 constraints" in result.output and "//" not in result.output
     (d / "input.json").write_text('{"x": "3"}')
     result = invoke(
         "prove", "--pk", str(d / "keys" / "proving_key.zkpk"), "--input", str(d / "input.json"),
@@ -50,6 +50,31 @@ def test_verify_valid(proved):
     result = invoke(*verify_args(proved))
     assert result.exit_code == 0
     assert result.output.strip() == "valid: proof verifies"
+
+
+def test_verify_takes_snarkjs_positional_order_and_json(proved, tmp_path):
+    files = [str(proved / "keys" / "verification_key.json"), str(proved / "public.json"), str(proved / "proof.json")]
+    result = invoke("verify", *files)
+    assert result.exit_code == 0 and result.output.strip() == "valid: proof verifies"
+    result = invoke("verify", "--json", *files)
+    assert result.exit_code == 0 and json.loads(result.output) == {"valid": True, "proofs": 1}
+    result = invoke("verify", "--batch", "--json", *files, files[1], files[2])
+    assert result.exit_code == 0 and json.loads(result.output) == {"valid": True, "proofs": 2}
+    # Negative twins: a changed public input is still 1; mixed or incomplete forms are usage errors (2).
+    (tmp_path / "public.json").write_text(json.dumps([str(3**5 + 1)]))
+    assert_one_line_error(invoke("verify", files[0], str(tmp_path / "public.json"), files[2]), 1, "invalid:")
+    assert_one_line_error(invoke("verify", files[0], files[1]), 2, "VK PUBLIC PROOF")
+    assert_one_line_error(invoke("verify", *files, "--vk", files[0]), 2, "either positionally")
+    assert_one_line_error(invoke("verify"), 2, "missing files")
+
+
+def test_setup_help_lists_the_circuits():
+    from zkopt.circuits import REGISTRY
+
+    result = invoke("setup", "--help")
+    assert result.exit_code == 0
+    for name in REGISTRY:
+        assert f"  {name} " in result.output, name
 
 
 def test_verify_changed_public_input_exits_1(proved, tmp_path):

@@ -152,6 +152,9 @@ def test_ledger_submit_failures_leave_the_file_unchanged(market, tmp_path):
     fails(2, "transaction lacks 'public'", "ledger", "submit", "--db", db, tmp_path / "junk.json")
     (tmp_path / "junk.json").write_text("[")
     fails(2, "not valid JSON", "ledger", "submit", "--db", db, tmp_path / "junk.json")
+    (tmp_path / "report.json").write_text('{"attestations": []}')
+    fails(2, "is a price report, not a transaction: post it with `zkopt oracle post", "ledger", "submit", "--db", db,
+          tmp_path / "report.json")
     fails(2, "transaction file not found", "ledger", "submit", "--db", db, tmp_path / "none.json")
     fails(2, "no ledger file", "ledger", "submit", "--db", tmp_path / "none.db", d / "deposit.json")
     (tmp_path / "not.db").write_bytes(b"this is not sqlite" * 100)
@@ -205,7 +208,7 @@ def test_audit_of_a_sound_ledger(market):
     report = json.loads(ok("audit", "--db", db, "--json").stdout)
     assert report["ok"] is True and report["findings"] == [] and report["proofs_checked"] >= 1
     ok("audit", "--db", db, "--genesis-hash", report["genesis_hash"])
-    fails(1, "audit failed: 1 findings (first: #0 [genesis] the genesis hash differs from the published one)",
+    fails(1, "audit failed: 1 finding (first: #0 [genesis] the genesis hash differs from the published one)",
           "audit", "--db", db, "--genesis-hash", "00" * 32)
     fails(2, "must be hex", "audit", "--db", db, "--genesis-hash", "xyz")
     fails(2, "32 bytes", "audit", "--db", db, "--genesis-hash", "00")

@@ -120,6 +120,8 @@ def test_settle_to_a_file_then_submit_then_sync(flow):
     text = flow["settle_file"].stdout
     assert text.startswith(f"settle transaction written to {flow['dir'] / 'settle.json'} (not submitted")
     assert "cash 600  [pending]" in text
+    # The hint names every option the next two commands need.
+    assert "zkopt ledger submit --db " in text and "then zkopt wallet sync --wallet " in text and " --db " in text
     tx = json.loads((flow["dir"] / "settle.json").read_text())
     assert set(tx) == {"kind", "public", "proof"} and tx["kind"] == "settle" and len(tx["public"]) == 7
     assert flow["settle_submit"].stdout.startswith("accepted: entry 5 (settle)")

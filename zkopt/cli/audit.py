@@ -41,4 +41,5 @@ def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
     else:
         click.echo(report.to_text())
     if not report.ok:
-        fail(EXIT_INVALID, f"audit failed: {len(report.findings)} findings (first: {report.findings[0]})")
+        count = len(report.findings)
+        fail(EXIT_INVALID, f"audit failed: {count} finding{'s' if count != 1 else ''} (first: {report.findings[0]})")

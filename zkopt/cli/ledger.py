@@ -145,10 +145,14 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
 @handle_errors
 def ledger_submit(db: str, tx_file: str, as_json: bool):
     """Submit a transaction file {"kind", "public", "proof"}; exit 1 with the ledger's reason when rejected."""
+    from zkopt.errors import MalformedInput
     from zkopt.files import read_json
     from zkopt.ledger import Ledger, Transaction
 
-    tx = Transaction.from_json(read_json(tx_file, "transaction"))
+    obj = read_json(tx_file, "transaction")
+    if isinstance(obj, list) or (isinstance(obj, dict) and "attestations" in obj):
+        raise MalformedInput(f"{tx_file} is a price report, not a transaction: post it with `zkopt oracle post --db {db} {tx_file}`")
+    tx = Transaction.from_json(obj)
     with Ledger.open(db) as opened:
         receipt = opened.submit(tx.kind, list(tx.public), tx.proof)
     if as_json:

@@ -10,7 +10,18 @@ from zkopt.cli.common import echo_json, handle_errors, parse_params, public_summ
 from zkopt.files import read_json
 
 
-@click.command()
+class _SetupCommand(click.Command):
+    """``setup --help`` names the circuits CIRCUIT may be (read from the registry only when help is shown)."""
+
+    def format_epilog(self, ctx, formatter):
+        from zkopt import circuits
+
+        with formatter.section("Circuits"):
+            formatter.write_dl([(name, circuits.describe(name)["statement"]) for name in sorted(circuits.REGISTRY)])
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_SetupCommand)
 @click.argument("circuit")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the keys.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter, e.g. n=1024.")
@@ -37,7 +48,8 @@ def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
     (out / "verification_key.json").write_text(snarkjs.dumps(snarkjs.vk_to_json(pk.vk)))
     click.echo(
         f"{circuit}: {shape.n_constraints} constraints, {shape.n_public} public signals; "
-        f"keys written to {out}/ (single-party setup: not for production)"
+        f"keys written to {out / 'proving_key.zkpk'} and {out / 'verification_key.json'} "
+        "(single-party setup: not for production)"
     )
 
 
@@ -67,16 +79,21 @@ def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
 
 
 @click.command()
-@click.option("--vk", "vk_path", required=True, type=click.Path(dir_okay=False), help="verification_key.json (snarkjs format).")
-@click.option("--public", "public_paths", required=True, multiple=True, type=click.Path(dir_okay=False), help="public.json (repeat with --batch).")
-@click.option("--proof", "proof_paths", required=True, multiple=True, type=click.Path(dir_okay=False), help="proof.json (repeat with --batch).")
+@click.argument("files", metavar="[VK PUBLIC PROOF [PUBLIC PROOF ...]]", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--vk", "vk_path", type=click.Path(dir_okay=False), help="verification_key.json (snarkjs format).")
+@click.option("--public", "public_paths", multiple=True, type=click.Path(dir_okay=False), help="public.json (repeat with --batch).")
+@click.option("--proof", "proof_paths", multiple=True, type=click.Path(dir_okay=False), help="proof.json (repeat with --batch).")
 @click.option("--batch", is_flag=True, help="Verify many proofs of one circuit at once; the n-th --public goes with the n-th --proof.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @handle_errors
-def verify(vk_path: str, public_paths: tuple[str, ...], proof_paths: tuple[str, ...], batch: bool):
+def verify(files: tuple[str, ...], vk_path: str | None, public_paths: tuple[str, ...], proof_paths: tuple[str, ...],
+           batch: bool, as_json: bool):
     """Verify a Groth16 proof (ours or snarkjs'): exit 0 valid, 1 invalid, 2 unusable input.
 
-    With --batch, all proofs are checked with one random linear combination
-    and one final exponentiation; if any fails, each failing one is named.
+    The files go as options (--vk, --public, --proof) or, as `snarkjs groth16
+    verify` takes them, positionally: VK PUBLIC PROOF. With --batch, all
+    proofs are checked with one random linear combination and one final
+    exponentiation; if any fails, each failing one is named.
     """
     from zkopt.errors import InvalidProof, MalformedKey, MalformedProof
     from zkopt.groth16 import snarkjs
@@ -87,6 +104,14 @@ def verify(vk_path: str, public_paths: tuple[str, ...], proof_paths: tuple[str, 
     )
     from zkopt.groth16.verifier import verify as groth16_verify
 
+    if files:
+        if vk_path or public_paths or proof_paths:
+            raise click.UsageError("give the files either positionally (VK PUBLIC PROOF) or as --vk/--public/--proof")
+        if len(files) < 3 or len(files) % 2 == 0:
+            raise click.UsageError("positional files are VK PUBLIC PROOF (more PUBLIC PROOF pairs with --batch)")
+        vk_path, public_paths, proof_paths = files[0], files[1::2], files[2::2]
+    if not vk_path or not public_paths or not proof_paths:
+        raise click.UsageError("missing files: give VK PUBLIC PROOF, or --vk, --public and --proof")
     if len(public_paths) != len(proof_paths):
         raise click.UsageError(f"got {len(public_paths)} --public and {len(proof_paths)} --proof files; they go in pairs")
     if not batch and len(proof_paths) > 1:
@@ -103,14 +128,18 @@ def verify(vk_path: str, public_paths: tuple[str, ...], proof_paths: tuple[str, 
         items.append((public, proof))
     if not batch:
         groth16_verify(vk, *items[0])
+    else:
+        try:
+            verify_batch(prepare_checked(vk), items)
+        except InvalidProof as exc:
+            named = ", ".join(proof_paths[i] for i in exc.indices)
+            raise InvalidProof(f"{len(exc.indices)} of {len(items)} proofs do not verify: {named}") from None
+    if as_json:
+        echo_json({"valid": True, "proofs": len(items)})
+    elif batch:
+        click.echo(f"valid: all {len(items)} proofs verify")
+    else:
         click.echo("valid: proof verifies")
-        return
-    try:
-        verify_batch(prepare_checked(vk), items)
-    except InvalidProof as exc:
-        named = ", ".join(proof_paths[i] for i in exc.indices)
-        raise InvalidProof(f"{len(exc.indices)} of {len(items)} proofs do not verify: {named}") from None
-    click.echo(f"valid: all {len(items)} proofs verify")
 
 
 

@@ -69,7 +69,7 @@ def report_tx(loaded, outcome, db: str, out: str | None, as_json: bool, extra: d
         click.echo(f"{receipt_line(outcome.receipt)}; proof {tx.prove_seconds:.1f} s")
     else:
         click.echo(f"{tx.kind} transaction written to {out} (not submitted; proof {tx.prove_seconds:.1f} s)")
-        click.echo(f"  submit it: zkopt ledger submit --db {db} {out}; then zkopt wallet sync")
+        click.echo(f"  submit it: zkopt ledger submit --db {db} {out}; then zkopt wallet sync --wallet {loaded.path} --db {db}")
     for spent in tx.spends:
         click.echo(f"  spends  {spent}")
     for n in created:
