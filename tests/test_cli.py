@@ -68,6 +68,14 @@ def test_verify_takes_snarkjs_positional_order_and_json(proved, tmp_path):
     assert_one_line_error(invoke("verify"), 2, "missing files")
 
 
+def test_echoed_input_is_quoted_ascii_and_short(tmp_path):
+    # A look-alike name (Cyrillic e) is shown escaped, never as the real name; a huge one is cut.
+    assert_one_line_error(invoke("setup", "d\u0435posit", "--out", str(tmp_path)), 2, "unknown circuit 'd\\u0435posit'")
+    result = invoke("setup", "x" * 100_000, "--out", str(tmp_path))
+    assert_one_line_error(result, 2, "(100,000 characters)")
+    assert len(result.output) < 300
+
+
 def test_setup_help_lists_the_circuits():
     from zkopt.circuits import REGISTRY
 

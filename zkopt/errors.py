@@ -52,3 +52,20 @@ class LedgerRejected(ZkoptError):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
+
+
+#: Longest echo of an input value inside an error message.
+SHOWN_CHARS = 40
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """An input value as an error message may echo it: quoted, ASCII only, at most ``limit`` characters.
+
+    Non-ASCII characters are escaped (a Cyrillic look-alike of "deposit" shows
+    as 'd\\u0435posit', never as deposit), and a long value is cut with its
+    length (a 100 KB string is not echoed whole).
+    """
+    text = ascii(value) if isinstance(value, str) else ascii(str(value))
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}...' ({len(str(value)):,} characters)"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from zkopt.errors import shown
+
 #: The prime order r of BN254's groups; the field every circuit computes in.
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
@@ -107,8 +109,7 @@ def parse_decimal(text: object, bound: int = R, what: str = "value", bound_name:
     if not isinstance(text, str):
         raise ValueError(f"{what} must be a decimal string, got {type(text).__name__}")
     if len(text) > _MAX_DIGITS or not _DECIMAL.fullmatch(text):
-        shown = text if len(text) <= 20 else text[:17] + "..."
-        raise ValueError(f"{what} is not a canonical decimal number: {shown!r}")
+        raise ValueError(f"{what} is not a canonical decimal number: {shown(text)}")
     value = int(text)
     if value >= bound:
         limit = bound_name or ("r" if bound == R else str(bound))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zkopt.errors import MalformedInput, MalformedKey
+from zkopt.errors import MalformedInput, MalformedKey, shown
 from zkopt.files import (
     parse_json,
     read_bytes,
@@ -54,7 +54,7 @@ def circuit_params(kind: str, depth: int, grid: int = 8) -> dict[str, int]:
         return {"depth": depth, "grid": grid}
     if kind in ("settle", "withdraw"):
         return {"depth": depth}
-    raise MalformedInput(f"unknown transaction kind {kind!r}; known: {', '.join(TX_KINDS)}")
+    raise MalformedInput(f"unknown transaction kind {shown(kind)}; known: {', '.join(TX_KINDS)}")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import datetime as _dt
 import hashlib
 import re
 
-from zkopt.errors import MalformedInput
+from zkopt.errors import MalformedInput, shown
 from zkopt.field import R, parse_decimal
 from zkopt.native.payoff import SCALE, U64_BOUND
 
@@ -48,13 +48,13 @@ def parse_amount(text: object, what: str = "amount") -> int:
         raise MalformedInput(f"{what} must be a decimal string such as \"12.5\"")
     match = _AMOUNT.fullmatch(text)
     if not match or len(text) > 40:
-        raise MalformedInput(f"{what} {text!r} is not a decimal number such as 12.5 (no sign, exponent or separators)")
+        raise MalformedInput(f"{what} {shown(text)} is not a decimal number such as 12.5 (no sign, exponent or separators)")
     whole, frac = match.group(1), match.group(2) or ""
     if len(frac) > DECIMALS:
-        raise MalformedInput(f"{what} {text!r} has more than {DECIMALS} decimals")
+        raise MalformedInput(f"{what} {shown(text)} has more than {DECIMALS} decimals")
     value = int(whole) * SCALE + int(frac.ljust(DECIMALS, "0"))
     if value >= U64_BOUND:
-        raise MalformedInput(f"{what} {text!r} is too large (at most {format_amount(U64_BOUND - 1)})")
+        raise MalformedInput(f"{what} {shown(text)} is too large (at most {format_amount(U64_BOUND - 1)})")
     return value
 
 
@@ -69,7 +69,7 @@ def format_amount(value: int) -> str:
 def asset_id(ticker: str) -> int:
     """The field element naming an underlying: int.from_bytes(SHA-256(UTF-8 ticker)[:31], "big")."""
     if not isinstance(ticker, str) or not ticker or ticker != ticker.strip() or not ticker.isprintable():
-        raise MalformedInput(f"asset ticker {ticker!r} must be a non-empty printable name without surrounding spaces")
+        raise MalformedInput(f"asset ticker {shown(ticker)} must be a non-empty printable name without surrounding spaces")
     return int.from_bytes(hashlib.sha256(ticker.encode("utf-8")).digest()[:31], "big")
 
 
@@ -85,12 +85,12 @@ def parse_time(text: object, what: str = "time") -> int:
         try:
             moment = _dt.datetime.fromisoformat(text)
         except ValueError:
-            raise MalformedInput(f"{what} {text!r} is neither Unix seconds nor an ISO 8601 date-time") from None
+            raise MalformedInput(f"{what} {shown(text)} is neither Unix seconds nor an ISO 8601 date-time") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=_dt.timezone.utc)
         value = int(moment.timestamp())
     if not 0 <= value < U64_BOUND:
-        raise MalformedInput(f"{what} {text!r} is out of range")
+        raise MalformedInput(f"{what} {shown(text)} is out of range")
     return value
 
 
@@ -118,7 +118,7 @@ def parse_recipient(text: str) -> int:
         return parse_field(text, "recipient")
     raw = text.encode("utf-8")
     if len(raw) > 31:
-        raise MalformedInput(f"recipient text {text!r} is longer than 31 bytes")
+        raise MalformedInput(f"recipient text {shown(text)} is longer than 31 bytes")
     return int.from_bytes(raw, "big")
 
 
@@ -135,7 +135,7 @@ def parse_shocks(text: str) -> tuple[int, ...]:
         item = item.strip()
         match = re.fullmatch(r"(-?)(\d+)(?:\.(\d{1,4}))?", item)
         if not match:
-            raise MalformedInput(f"margin shock {item!r} is not a percentage like -50 or 12.5")
+            raise MalformedInput(f"margin shock {shown(item)} is not a percentage like -50 or 12.5")
         sign, whole, frac = match.groups()
         value = int(whole) * 10_000 + int((frac or "").ljust(4, "0"))
         shocks.append(-value if sign else value)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zkopt.errors import LedgerRejected, MalformedInput, ZkoptError
+from zkopt.errors import LedgerRejected, MalformedInput, ZkoptError, shown
 from zkopt.field import R
 from zkopt.files import read_json, write_atomic, write_new
 from zkopt.keydir import KeyDir, Status, _quiet
@@ -129,13 +129,13 @@ class WalletNote:
         kind = obj.get("type")
         cls = {"cash": CashNote, "option": OptionNote}.get(kind)
         if cls is None:
-            raise MalformedInput(f"wallet note type {kind!r} is not cash or option")
+            raise MalformedInput(f"wallet note type {shown(kind)} is not cash or option")
         try:
             note = cls.from_dict(obj.get("note"))
         except ValueError as exc:
             raise MalformedInput(f"wallet note: {exc}") from None
         if "id" in obj and obj["id"] != note_id(note):
-            raise MalformedInput(f"wallet note {obj['id']!r} does not match its opening (commitment {note_id(note)})")
+            raise MalformedInput(f"wallet note {shown(obj['id'])} does not match its opening (commitment {note_id(note)})")
         out = WalletNote(note, str(obj.get("origin", "")))
         for name in ("leaf_index", "created_in", "spent_in"):
             value = obj.get(name)
@@ -253,12 +253,12 @@ class Wallet:
         """The note whose id starts with ``prefix`` (at least 4 hex digits); WalletError if none or several."""
         text = str(prefix).strip().lower()
         if len(text) < MIN_ID_PREFIX or not re.fullmatch(r"[0-9a-f]+", text):
-            raise MalformedInput(f"note id {prefix!r} must be at least {MIN_ID_PREFIX} hex digits (see `wallet notes`)")
+            raise MalformedInput(f"note id {shown(prefix)} must be at least {MIN_ID_PREFIX} hex digits (see `wallet notes`)")
         found = [n for n in self.notes if n.id.startswith(text) or f"{n.note.commitment():064x}".startswith(text)]
         if not found:
-            raise WalletError(f"no note {prefix!r} in this wallet")
+            raise WalletError(f"no note {shown(prefix)} in this wallet")
         if len(found) > 1:
-            raise WalletError(f"note id {prefix!r} is ambiguous: {', '.join(n.id for n in found)}")
+            raise WalletError(f"note id {shown(prefix)} is ambiguous: {', '.join(n.id for n in found)}")
         return found[0]
 
     def owns(self, note: CashNote | OptionNote) -> bool:
@@ -353,7 +353,7 @@ class Wallet:
             raise WalletError("the note does not name this wallet's public key (as owner, holder or writer)")
         if ticker is not None:
             if not isinstance(note, OptionNote) or asset_id(ticker) != note.asset:
-                raise WalletError(f"the note's asset is not {ticker!r}")
+                raise WalletError(f"the note's asset is not {shown(ticker)}")
             self.assets[note.asset] = ticker
         for existing in self.notes:
             if existing.note == note:

@@ -20,6 +20,7 @@ from zkopt.circuits.deposit import Deposit
 from zkopt.circuits.open_position import OpenPosition
 from zkopt.circuits.settle import Settle
 from zkopt.circuits.withdraw import Withdraw
+from zkopt.errors import shown
 from zkopt.r1cs import Circuit
 
 REGISTRY: dict[str, type[Circuit]] = {
@@ -34,7 +35,7 @@ REGISTRY: dict[str, type[Circuit]] = {
 def build(name: str, params: Mapping[str, int] | None = None) -> Circuit:
     """Instantiate a registered circuit; raises ValueError with a one-line reason."""
     if name not in REGISTRY:
-        raise ValueError(f"unknown circuit {name!r}; known: {', '.join(sorted(REGISTRY))}")
+        raise ValueError(f"unknown circuit {shown(name)}; known: {', '.join(sorted(REGISTRY))}")
     try:
         return REGISTRY[name](**dict(params or {}))
     except TypeError as exc:

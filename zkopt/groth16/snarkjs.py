@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from zkopt import curve, field
-from zkopt.errors import InvalidPoint, MalformedInput, MalformedKey, MalformedProof
+from zkopt.errors import InvalidPoint, MalformedInput, MalformedKey, MalformedProof, shown
 from zkopt.groth16.keys import Proof, VerifyingKey
 
 _G1_INFINITY = ["0", "1", "0"]
@@ -94,14 +94,14 @@ def _check_header(obj: dict, error: type[MalformedInput], what: str, required: s
         raise error(f"{what} must be a JSON object")
     missing = sorted(required - obj.keys())
     if missing:
-        raise error(f"{what} lacks {missing[0]!r}")
+        raise error(f"{what} lacks {shown(missing[0])}")
     unknown = sorted(obj.keys() - required - optional)
     if unknown:
-        raise error(f"{what} has an unknown field {unknown[0]!r}")
+        raise error(f"{what} has an unknown field {shown(unknown[0])}")
     if obj["protocol"] != "groth16":
-        raise error(f"{what} is not for groth16 (protocol {obj['protocol']!r})")
+        raise error(f"{what} is not for groth16 (protocol {shown(obj['protocol'])})")
     if obj["curve"] != "bn128":
-        raise error(f"{what} is not for bn128 (curve {obj['curve']!r})")
+        raise error(f"{what} is not for bn128 (curve {shown(obj['curve'])})")
 
 
 # --- proof ------------------------------------------------------------------

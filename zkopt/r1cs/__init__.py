@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field as dataclass_field
 
 from zkopt import field
-from zkopt.errors import MalformedInput, Unsatisfied
+from zkopt.errors import MalformedInput, Unsatisfied, shown
 
 R = field.R
 
@@ -255,14 +255,14 @@ class ConstraintSystem:
         if not self.solving:
             return [None] * count
         if name not in self._inputs:
-            raise MalformedInput(f"input {name!r} is missing")
+            raise MalformedInput(f"input {shown(name)} is missing")
         self._used_inputs.add(name)
         raw = self._inputs[name]
         if length is None:
             items = [raw]
         else:
             if not isinstance(raw, (list, tuple)) or len(raw) != length:
-                raise MalformedInput(f"input {name!r} must be a list of {length} numbers")
+                raise MalformedInput(f"input {shown(name)} must be a list of {length} numbers")
             items = list(raw)
         values = []
         for i, item in enumerate(items):
@@ -416,5 +416,5 @@ def solve(circuit: Circuit, inputs: Mapping[str, object]) -> Witness:
     circuit.define(cs)
     unknown = sorted(set(inputs) - cs._used_inputs)
     if unknown:
-        raise MalformedInput(f"unknown input {unknown[0]!r} for circuit {circuit.name}")
+        raise MalformedInput(f"unknown input {shown(unknown[0])} for circuit {circuit.name}")
     return Witness(cs.r1cs(circuit.params()), cs.assignment())
