@@ -1,8 +1,8 @@
 """Shared helpers for the ledger, oracle and audit tests: stand-in circuits, seeded keys, a fake clock, file snapshots.
 
 The stand-in circuits have exactly the public signal names of the real
-transaction circuits (``zkopt.ledger.LAYOUTS``) and prove nothing about them
-except knowledge of their squares: every public input is bound by the proof
+transaction circuits (``public_names``, read from ``zkopt.circuits.describe``)
+and prove nothing about them except knowledge of their squares: every public input is bound by the proof
 (it occurs in a constraint, so a changed input fails verification), which is
 all the ledger's own checks rely on. Real Groth16 proofs of them take
 milliseconds. The end-to-end test with the real circuits lives elsewhere.
@@ -19,22 +19,28 @@ from pathlib import Path
 
 import pytest
 
-from zkopt import r1cs
+from zkopt import circuits, r1cs
 from zkopt.errors import LedgerRejected
 from zkopt.groth16 import ProvingKey, prove, setup
-from zkopt.ledger import LAYOUTS, CircuitEntry, Genesis, Ledger, Observation, oracle
+from zkopt.ledger import CircuitEntry, Genesis, Ledger, Observation, oracle
 from zkopt.native import notes
 from zkopt.r1cs import Circuit
 
 GRID_SIZE = 8
 KINDS = ("deposit", "open", "settle", "withdraw")
+# The real circuits' parameters whose public names the stand-ins take (the depth does not change the names).
+CIRCUIT_PARAMS = {
+    "deposit": {},
+    "open": {"depth": 4, "grid": GRID_SIZE},
+    "settle": {"depth": 4},
+    "withdraw": {"depth": 4},
+}
 
 
+@functools.lru_cache(maxsize=None)
 def public_names(kind: str) -> tuple[str, ...]:
-    names = LAYOUTS[kind]
-    if kind == "open":
-        names = names + tuple(f"grid[{i}]" for i in range(GRID_SIZE))
-    return names
+    """The public signal names of the real ``kind`` circuit, in proof order: the one source of that order."""
+    return tuple(circuits.describe(kind, CIRCUIT_PARAMS[kind])["public"])
 
 
 class StandIn(Circuit):

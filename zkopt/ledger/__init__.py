@@ -15,10 +15,9 @@ from zkopt.ledger import oracle
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation, keygen, sign
 from zkopt.ledger.store import Ledger, LedgerState, Receipt, read_genesis
-from zkopt.ledger.transactions import LAYOUTS, SPECS, KindSpec, Transaction
+from zkopt.ledger.transactions import SPECS, KindSpec, Transaction
 
 __all__ = [
-    "LAYOUTS",
     "SPECS",
     "Attestation",
     "CircuitEntry",

@@ -113,15 +113,6 @@ SPECS: dict[str, KindSpec] = {
     )
 }
 
-#: The canonical public layouts the project's circuits use (open's grid has G >= 8 entries after these).
-LAYOUTS: dict[str, tuple[str, ...]] = {
-    "deposit": ("amount", "cm_out"),
-    "open": ("root", "nf_in", "cm_option", "cm_change", "asset"),
-    "settle": ("root", "nf_option", "asset", "expiry", "price", "cm_holder", "cm_writer"),
-    "withdraw": ("root", "nf_in", "amount", "recipient", "cm_change"),
-}
-
-
 @dataclass(frozen=True)
 class Transaction:
     """One submitted transaction: its kind, its public inputs in circuit order, and the Groth16 proof."""
