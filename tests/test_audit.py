@@ -365,3 +365,24 @@ def test_an_entry_at_the_same_time_as_the_previous_one_is_no_clock_finding(copy,
     with Ledger.open(copy) as ledger:
         last = ledger.entry(ledger.state().entries)["accepted_at"]
     assert forged_findings(copy, scenario, "withdraw", withdraw(root_of(copy), 780), accepted_at=last, check="clock") == []
+
+
+def test_a_transaction_of_a_kind_no_spec_knows_is_a_finding_not_a_crash(tmp_path, rng):
+    world = World(tmp_path / "ledger.db", rng)
+    world.submit("deposit", amount=5, cm_out=world.fresh())
+    world.ledger.close()
+    conn = sqlite3.connect(world.path)
+    conn.execute(
+        "INSERT INTO circuits SELECT 'mint', vk_json, vk_sha256, public_names FROM circuits WHERE kind = 'deposit'"
+    )
+    conn.execute("UPDATE transactions SET kind = 'mint'")
+    conn.commit()
+    conn.close()
+    report = audit_of(world.path)
+    assert "#1 [transaction] unknown transaction kind 'mint'" in report.to_text()
+    # Twin: the same entry under its own kind is no transaction finding.
+    conn = sqlite3.connect(world.path)
+    conn.execute("UPDATE transactions SET kind = 'deposit'")
+    conn.commit()
+    conn.close()
+    assert not [f for f in audit_of(world.path).findings if f.check == "transaction"]

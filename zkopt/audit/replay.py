@@ -2,15 +2,21 @@
 
 The auditor trusts nothing the ledger derived. It reads the genesis and the
 log (the ``log``, ``transactions``, ``price_reports`` and
-``price_signatures`` rows), and from them alone recomputes: the genesis hash
-and each key's SHA-256; every entry hash and chain link; the Merkle tree
-(with the plain-integer ``zkopt.native.merkle.MerkleTree``, an implementation
-independent of the ledger's stored tree), every root and the recent-root
-window; the nullifier set; the pool balance; every oracle rule and signature;
-the margin policy (each open's grid is the genesis shocks applied to the
-asset's last spot attested earlier in the log); and every Groth16 proof (one
-batch per kind, then the failing proofs are named). Then it compares this with the derived tables the ledger keeps
-(``nullifiers``, ``leaves``, ``tree_nodes``, ``roots``, ``ledger_state``).
+``price_signatures`` rows, through ``schema``'s readers), and from them alone
+recomputes: the genesis hash and each key's SHA-256; every entry hash and
+chain link; the Merkle tree (with the plain-integer
+``zkopt.native.merkle.MerkleTree``, an implementation independent of the
+ledger's stored tree), every root and the recent-root window; the nullifier
+set; the pool balance; every oracle rule and signature; the margin policy
+(each open's grid is the genesis shocks applied to the asset's last spot
+attested earlier in the log); and every Groth16 proof (one batch per kind,
+then the failing proofs are named). Then it compares this with the derived
+tables the ledger keeps (``nullifiers``, ``leaves``, ``tree_nodes``,
+``roots``, ``ledger_state``).
+
+The rules an entry must have met are the ledger's own (``zkopt.ledger.rules``),
+applied to the auditor's recomputed state, never to the store's tables or
+lookups: a broken rule becomes a finding under the rule's check name.
 
 Each finding names a log entry number (``seq``); 0 is the genesis. A file
 whose content was changed after the fact is caught twice over: the entry's
@@ -33,13 +39,13 @@ from pathlib import Path
 
 from zkopt.errors import InvalidProof, LedgerRejected, MalformedInput, MalformedProof, ZkoptError
 from zkopt.groth16 import prepare, verify, verify_batch
-from zkopt.ledger import Ledger, oracle, schema
-from zkopt.ledger.store import parse_margin_shocks, sqlite_uri
+from zkopt.ledger import Ledger, oracle, rules, schema
 from zkopt.ledger.genesis import MAX_TREE_DEPTH, CircuitEntry
-from zkopt.ledger.oracle import Attestation, Observation
-from zkopt.ledger.schema import U64_BOUND, fe_bytes, fe_from, u64_from
+from zkopt.ledger.oracle import FinalPrice
+from zkopt.ledger.rules import RuleBroken
+from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri
 from zkopt.ledger.transactions import SPECS
-from zkopt.native import payoff, poseidon
+from zkopt.native import poseidon
 from zkopt.native.merkle import MerkleTree, zero_hashes
 
 
@@ -140,45 +146,51 @@ class _Auditor:
     def record(self, seq: int, check: str, message: str) -> None:
         self.report.findings.append(Finding(seq, check, message))
 
+    def holds(self, seq: int, rule, *args) -> bool:
+        """Apply one ledger rule to entry ``seq``; a broken rule becomes a finding (and False)."""
+        try:
+            rule(*args)
+        except RuleBroken as exc:
+            self.record(seq, exc.check, exc.finding)
+            return False
+        return True
+
     # --- genesis -----------------------------------------------------------------------
 
     def genesis(self, expected_hash: bytes | None) -> bool:
         reason = schema.unreadable_version(schema.schema_version(self.conn))
         if reason:
             self.record(0, "genesis", reason)
-        row = self.conn.execute(
-            "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
-        ).fetchone()
-        if row is None:
+        rows = schema.read_genesis_rows(self.conn)
+        if rows is None:
             self.record(0, "genesis", "the file has no genesis")
             return False
-        self.depth, self.history, self.threshold, stored_hash, shocks_json = row
+        self.depth, self.history, self.threshold = rows.tree_depth, rows.root_history, rows.threshold
         try:
-            self.shocks: tuple[int, ...] | None = parse_margin_shocks(shocks_json)
+            self.shocks: tuple[int, ...] | None = schema.parse_margin_shocks(rows.margin_shocks)
         except MalformedInput as exc:
             self.record(0, "genesis", str(exc))
             self.shocks = None
-        self.report.genesis_hash = bytes(stored_hash)
+        self.report.genesis_hash = rows.genesis_hash
         shape_ok = isinstance(self.depth, int) and 1 <= self.depth <= MAX_TREE_DEPTH
         if not (shape_ok and isinstance(self.history, int) and self.history >= 1):
             self.record(0, "genesis", f"unusable tree depth {self.depth!r} or root history {self.history!r}")
             return False
         circuits = []
-        for kind, vk_json, vk_sha256, names_json in self.conn.execute(
-            "SELECT kind, vk_json, vk_sha256, public_names FROM circuits ORDER BY kind"
-        ):
-            digest = hashlib.sha256(str(vk_json).encode("utf-8")).digest()
-            if digest != bytes(vk_sha256):
+        for row in rows.circuits:
+            kind = row.kind
+            digest = hashlib.sha256(str(row.vk_json).encode("utf-8")).digest()
+            if digest != row.vk_sha256:
                 self.record(0, "genesis", f"the {kind} verification key does not match its recorded SHA-256")
             names: tuple[str, ...] = ()
             try:
-                names = tuple(json.loads(names_json))
+                names = tuple(json.loads(row.public_names))
                 if not all(isinstance(n, str) for n in names):
                     raise ValueError("public names must be strings")
                 if kind not in SPECS:
                     raise MalformedInput(f"unknown transaction kind {kind!r}")
                 SPECS[kind].check_layout(names)
-                vk = CircuitEntry(vk_json, names).verifying_key()
+                vk = CircuitEntry(row.vk_json, names).verifying_key()
                 if vk.n_public != len(names):
                     raise MalformedInput(f"the key has {vk.n_public} public inputs, {len(names)} names")
                 self.keys[kind] = prepare(vk)
@@ -188,7 +200,7 @@ class _Auditor:
                 names = names if all(isinstance(n, str) for n in names) else ()
             self.names[kind] = names
             circuits.append((str(kind), digest, names))
-        self.members = [bytes(k) for (k,) in self.conn.execute("SELECT public_key FROM oracle_members ORDER BY member")]
+        self.members = list(rows.members)
         for i, key in enumerate(self.members):
             try:
                 oracle.check_public_key(key, f"oracle member {i}")
@@ -221,12 +233,12 @@ class _Auditor:
         self.tree = MerkleTree(self.depth, history=1)
         self.window = deque([self.tree.root], maxlen=self.history)
         self.roots = [(self.tree.root, 0)]
-        self.nullifiers: dict[int, int] = {}
-        self.leaves: list[tuple[int, int]] = []
-        self.leaf_set: set[int] = set()
+        self.nullifiers: dict[int, int] = {}  # nf -> the entry that spent it
+        self.leaves: list[tuple[int, int]] = []  # (cm, seq) in tree order
+        self.created_in: dict[int, int] = {}  # cm -> the entry that created it
         self.pool = 0
-        self.prices: dict[tuple[int, int], int] = {}
-        self.spots: dict[int, list[tuple[int, int]]] = defaultdict(list)  # asset -> [(expiry, price)]
+        self.prices: dict[tuple[int, int], tuple[int, FinalPrice]] = {}  # (asset, expiry) -> (seq, report)
+        self.spots: dict[int, list[FinalPrice]] = defaultdict(list)  # asset -> its reports, in log order
         self.batches: dict[str, list[_Tx]] = defaultdict(list)
         prev = self.report.genesis_hash
         expected = 1
@@ -239,8 +251,7 @@ class _Auditor:
                 self.record(seq, "hash-chain", f"entry {seq} follows entry {expected - 1}: entries are missing")
             expected = seq + 1
             last_seq = seq
-            if last_time is not None and accepted_at < last_time:
-                self.record(seq, "clock", f"accepted at {accepted_at}, before the previous entry ({last_time})")
+            self.holds(seq, rules.in_time_order, accepted_at, last_time)
             last_time = accepted_at
             if bytes(prev_hash) != prev:
                 self.record(seq, "hash-chain", "the entry does not link to the previous entry's hash")
@@ -263,26 +274,25 @@ class _Auditor:
                 self.record(seq, "log", f"a {table} row has no {entry_type} entry in the log")
 
     def transaction(self, seq: int, accepted_at: int) -> bytes | None:
-        row = self.conn.execute("SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)).fetchone()
-        if row is None:
+        tx = schema.read_transaction(self.conn, seq)
+        if tx is None:
             self.record(seq, "log", "the transaction entry has no content")
             return None
-        kind, public_blob, proof_blob, root_blob = row
         self.report.transactions += 1
-        body = schema.encode_tx_entry(seq, accepted_at, str(kind), public_blob, proof_blob, root_blob)
-        if kind not in self.names:
-            self.record(seq, "transaction", f"unknown transaction kind {kind!r}")
+        body = tx.body(accepted_at)
+        kind = tx.kind
+        if not self.holds(seq, rules.known_kind, kind, self.names):
             return body
         names = self.names[kind]
         try:
-            values = schema.public_from(public_blob)
-            if len(values) != len(names):
-                raise ValueError(f"{len(values)} public inputs, the {kind} circuit has {len(names)}")
+            values = schema.public_from(tx.public)
         except ValueError as exc:
             self.record(seq, "public-input", f"stored public inputs are unusable: {exc}")
             return body
+        if not self.holds(seq, rules.public_values, kind, names, values):
+            return body
         try:
-            proof = schema.proof_from(proof_blob)
+            proof = schema.proof_from(tx.proof)
         except MalformedProof as exc:
             self.record(seq, "proof", f"stored proof is malformed: {exc}")
             proof = None
@@ -292,7 +302,7 @@ class _Auditor:
             self.batches[kind].append(_Tx(seq, values, proof))
         self.apply(seq, accepted_at, kind, dict(zip(names, values)))
         try:
-            stored_root = fe_from(root_blob, "root")
+            stored_root = fe_from(tx.root, "root")
         except ValueError:
             stored_root = None
         if stored_root != self.tree.root:
@@ -300,110 +310,73 @@ class _Auditor:
         return body
 
     def apply(self, seq: int, accepted_at: int, kind: str, v: dict[str, int]) -> None:
-        """The ledger's state checks and effects, recomputed."""
+        """The ledger's state rules against the replayed state, then the entry's effects on it (applied regardless)."""
         spec = SPECS[kind]
+        self.holds(seq, rules.u64_inputs, spec, v)
+        self.holds(seq, rules.fresh_nullifiers, spec, v, self.nullifiers.get)
         for name in spec.nullifiers:
-            nf = v[name]
-            if nf in self.nullifiers:
-                self.record(seq, "nullifier", f"nullifier {name} was already spent in entry {self.nullifiers[nf]}")
-            else:
-                self.nullifiers[nf] = seq
-        if spec.root and v[spec.root] not in self.window:
-            self.record(seq, "root", f"the proof's root was not one of the last {self.history} roots")
-        if spec.settlement:
-            asset, expiry, price = (v[n] for n in spec.settlement)
-            attested = self.prices.get((asset, expiry))
-            if accepted_at < expiry:
-                self.record(seq, "settlement", f"settled at {accepted_at}, before the expiry {expiry}")
-            if attested is None:
-                self.record(seq, "settlement", "no price for this asset and expiry was attested earlier in the log")
-            elif attested != price:
-                self.record(seq, "settlement", f"settlement price {price} differs from the attested price {attested}")
+            self.nullifiers.setdefault(v[name], seq)
+        self.holds(seq, rules.recent_root, spec, v, self.window.__contains__, self.history)
+        self.holds(seq, rules.settlement_time, spec, v, accepted_at)
+        self.holds(seq, rules.settlement_price, spec, v, self.final_price)
         if spec.margin_asset:
             self.margin(seq, accepted_at, spec, v)
-        if spec.amount:
-            amount = v[spec.amount]
-            if amount >= U64_BOUND:
-                self.record(seq, "pool", f"{spec.amount} exceeds 64 bits")
-            self.pool += spec.amount_sign * amount
-            if self.pool < 0:
-                self.record(seq, "pool", f"the pool balance becomes negative ({self.pool})")
+        change = rules.pool_change(spec, v)
+        self.holds(seq, rules.pool_after, self.pool, change)
+        self.pool += change
         for name in spec.outputs:
             cm = v[name]
-            if cm == 0 or cm in self.leaf_set:
-                self.record(seq, "commitment", f"output {name} is {'0' if cm == 0 else 'already on the ledger'}")
-                continue
-            if len(self.tree) >= self.tree.capacity:
-                self.record(seq, "commitment", "the tree is full")
-                continue
-            self.tree.append(cm)
-            self.leaves.append((cm, seq))
-            self.leaf_set.add(cm)
+            # One output at a time, so the valid ones are appended as the ledger would have.
+            if self.holds(seq, rules.new_output, name, cm, self.created_in.get) and self.holds(
+                seq, rules.tree_room, len(self.tree), 1, self.tree.capacity
+            ):
+                self.tree.append(cm)
+                self.leaves.append((cm, seq))
+                self.created_in[cm] = seq
         self.window.append(self.tree.root)
         self.roots.append((self.tree.root, seq))
 
+    def final_price(self, asset: int, expiry: int) -> FinalPrice | None:
+        """The report of (asset, expiry) earlier in the log, or None."""
+        found = self.prices.get((asset, expiry))
+        return found[1] if found else None
+
     def margin(self, seq: int, accepted_at: int, spec, v: dict[str, int]) -> None:
         """The open's grid must be the genesis shocks applied to the asset's latest spot attested earlier in the log."""
-        asset = v[spec.margin_asset]
-        given = [v[n] for n in spec.grid_names(self.names["open"])]
-        if not given:
+        names = self.names["open"]
+        if not spec.grid_names(names):
             return  # an unusable open layout is already a genesis finding
-        earlier = [(expiry, price) for expiry, price in self.spots.get(asset, ()) if expiry <= accepted_at]
-        if not earlier:
-            self.record(seq, "margin", f"no spot price for asset {asset} was attested earlier in the log")
-            return
-        spot = max(earlier)[1]
-        if self.shocks is None:
+        earlier = [r for r in self.spots.get(v[spec.margin_asset], ()) if r.expiry <= accepted_at]
+        spot = max(earlier, key=lambda r: r.expiry) if earlier else None
+        if spot is not None and self.shocks is None:
             self.record(seq, "margin", "the margin grid cannot be checked: the genesis has no usable margin shocks")
             return
-        try:
-            required = payoff.default_grid(spot, self.shocks)
-        except ValueError as exc:
-            self.record(seq, "margin", f"the margin grid of spot {spot} is unusable: {exc}")
-            return
-        if given != required:
-            self.record(
-                seq,
-                "margin",
-                f"the grid [{min(given)} .. {max(given)}] is not the margin grid [{min(required)} .. "
-                f"{max(required)}] of the attested spot {spot}",
-            )
+        self.holds(seq, rules.margin_grid, spec, names, v, spot, self.shocks or ())
 
     def price_report(self, seq: int, accepted_at: int) -> bytes | None:
-        row = self.conn.execute(
-            "SELECT asset, expiry, price, observed_at FROM price_reports WHERE seq = ?", (seq,)
-        ).fetchone()
-        if row is None:
+        stored = schema.read_price_report(self.conn, seq)
+        if stored is None:
             self.record(seq, "log", "the price entry has no content")
             return None
         self.report.price_reports += 1
-        sigs = self.conn.execute(
-            "SELECT member_key, price, observed_at, signature FROM price_signatures WHERE seq = ? ORDER BY position",
-            (seq,),
-        ).fetchall()
-        body = schema.encode_price_entry(seq, accepted_at, *row, sigs)
+        body = stored.body(accepted_at)
         try:
-            asset = fe_from(row[0], "asset")
-            expiry, price, observed_at = (u64_from(b, n) for b, n in zip(row[1:], ("expiry", "price", "observed_at")))
-            attestations = [
-                Attestation(bytes(m), Observation(asset, expiry, u64_from(p, "price"), u64_from(t, "time")), bytes(s))
-                for m, p, t, s in sigs
-            ]
+            recorded, attestations = stored.decode()
         except (ValueError, MalformedInput) as exc:
             self.record(seq, "oracle", f"stored price report is unusable: {exc}")
             return body
         self.report.signatures_checked += len(attestations)
         try:
             final = oracle.check_report(attestations, self.members, self.threshold, accepted_at)
-            if (final.price, final.observed_at) != (price, observed_at):
-                self.record(seq, "oracle", f"stored final price {price} is not the lower median {final.price}")
+            if (final.price, final.observed_at) != (recorded.price, recorded.observed_at):
+                self.record(seq, "oracle", f"stored final price {recorded.price} is not the lower median {final.price}")
         except LedgerRejected as exc:
             self.record(seq, "oracle", exc.reason)
-        if (asset, expiry) in self.prices:
-            self.record(seq, "oracle", "a second final price for the same asset and expiry")
-        else:
-            self.prices[(asset, expiry)] = price
-            self.spots[asset].append((expiry, price))
+        key = (recorded.asset, recorded.expiry)
+        existing = self.prices.get(key)
+        if self.holds(seq, rules.first_final_price, *key, existing[0] if existing else None):
+            self.prices[key] = (seq, recorded)
+            self.spots[recorded.asset].append(recorded)
         return body
 
     # --- proofs ------------------------------------------------------------------------------
@@ -459,15 +432,13 @@ class _Auditor:
         for position, (_, seq) in sorted(stored_roots.items()):
             self.record(seq, "root", f"the root history holds an entry {position} no transaction produced")
 
-        row = self.conn.execute(
-            "SELECT entries, head_hash, pool_balance, leaf_count FROM ledger_state WHERE id = 1"
-        ).fetchone()
+        row = schema.read_state(self.conn)
         head = report.entries
         if row is None:
             self.record(head, "state", "the ledger state row is missing")
         else:
             entries, head_hash, pool, leaf_count = row
-            if entries != report.entries or bytes(head_hash) != report.head_hash:
+            if entries != report.entries or head_hash != report.head_hash:
                 self.record(head, "state", "the recorded head (entry count, hash) differs from the log")
             if str(pool) != str(self.pool):
                 self.record(head, "state", f"the recorded pool balance {pool} differs from the recomputed {self.pool}")

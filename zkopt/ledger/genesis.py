@@ -177,3 +177,18 @@ class Genesis:
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise MalformedInput(f"genesis JSON is malformed: {exc.__class__.__name__}: {exc}") from None
+
+    @staticmethod
+    def from_rows(rows: schema.GenesisRows | None) -> Genesis:
+        """The genesis a file's tables hold (``schema.read_genesis_rows``), validated: MalformedInput if unusable."""
+        if rows is None:
+            raise MalformedInput("the ledger file has no genesis")
+        shocks = schema.parse_margin_shocks(rows.margin_shocks)
+        return Genesis(
+            circuits={c.kind: CircuitEntry(c.vk_json, tuple(json.loads(c.public_names))) for c in rows.circuits},
+            committee=rows.members,
+            threshold=rows.threshold,
+            tree_depth=rows.tree_depth,
+            root_history=rows.root_history,
+            margin_shocks=shocks,
+        )

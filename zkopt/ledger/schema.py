@@ -20,18 +20,28 @@ many u64 amounts, is a decimal TEXT.
 The schema version is SQLite's ``PRAGMA user_version``; ``MIGRATIONS`` lists
 the steps from an empty file to ``SCHEMA_VERSION``, applied in order, each in
 its own transaction.
+
+Also here, the readers of the rows that both the ledger and the auditor decode
+(``read_genesis_rows``, ``read_transaction``, ``read_price_report``,
+``read_state``): they return what the file holds, as stored, and leave
+trusting it to the caller (the ledger validates a ``Genesis``; the auditor
+recomputes every hash from these very bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from zkopt import curve, field
 from zkopt.errors import InvalidPoint, MalformedInput, MalformedProof
 from zkopt.groth16 import Proof
+from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
 
 R = field.R
 
@@ -357,3 +367,144 @@ def encode_genesis(
 def genesis_hash(body: bytes) -> bytes:
     """SHA-256(GENESIS_DOMAIN || canonical genesis bytes): the first entry's previous hash."""
     return hashlib.sha256(GENESIS_DOMAIN + body).digest()
+
+
+# --- reading the file -------------------------------------------------------------------
+
+
+def sqlite_uri(path: str | os.PathLike) -> str:
+    """The ``file:`` URI of a path, percent-encoded so names with ?, # or % open the right file."""
+    return Path(path).resolve().as_uri()
+
+
+@dataclass(frozen=True)
+class CircuitRow:
+    """One ``circuits`` row as stored: kind, snarkjs key text, its recorded SHA-256, public names (JSON text)."""
+
+    kind: str
+    vk_json: str
+    vk_sha256: bytes
+    public_names: str
+
+
+@dataclass(frozen=True)
+class GenesisRows:
+    """The genesis tables as stored (``margin_shocks`` is JSON text, None in a file made before them); unchecked."""
+
+    tree_depth: int
+    root_history: int
+    threshold: int
+    genesis_hash: bytes
+    margin_shocks: str | None
+    circuits: tuple[CircuitRow, ...]
+    members: tuple[bytes, ...]
+
+
+def read_genesis_rows(conn: sqlite3.Connection) -> GenesisRows | None:
+    """The ``genesis``, ``circuits`` (by kind) and ``oracle_members`` (by member) rows; None without a genesis."""
+    row = conn.execute(
+        "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        return None
+    depth, history, threshold, stored_hash, shocks = row
+    circuits = tuple(
+        CircuitRow(kind, vk_json, bytes(digest), names)
+        for kind, vk_json, digest, names in conn.execute(
+            "SELECT kind, vk_json, vk_sha256, public_names FROM circuits ORDER BY kind"
+        )
+    )
+    members = tuple(bytes(k) for (k,) in conn.execute("SELECT public_key FROM oracle_members ORDER BY member"))
+    return GenesisRows(depth, history, threshold, bytes(stored_hash), shocks, circuits, members)
+
+
+def parse_margin_shocks(text: object) -> tuple[int, ...]:
+    """The stored margin shocks (a JSON list of ints); MalformedInput for a file made before the margin policy."""
+    if text is None:
+        raise MalformedInput(
+            "the ledger has no margin shocks: it was created before the margin policy (the open circuit's public "
+            "asset); create a new ledger"
+        )
+    try:
+        shocks = json.loads(text)
+    except (TypeError, ValueError):
+        raise MalformedInput("the stored margin shocks are not valid JSON") from None
+    if not isinstance(shocks, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in shocks):
+        raise MalformedInput("the stored margin shocks are not a list of integers")
+    return tuple(shocks)
+
+
+@dataclass(frozen=True)
+class StoredTransaction:
+    """One ``transactions`` row as stored: kind, public inputs, proof and resulting root BLOBs."""
+
+    seq: int
+    kind: str
+    public: bytes
+    proof: bytes
+    root: bytes
+
+    def body(self, accepted_at: int) -> bytes:
+        """The entry's canonical bytes (``encode_tx_entry``) over exactly the stored BLOBs."""
+        return encode_tx_entry(self.seq, accepted_at, str(self.kind), self.public, self.proof, self.root)
+
+
+def read_transaction(conn: sqlite3.Connection, seq: int) -> StoredTransaction | None:
+    row = conn.execute("SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        return None
+    kind, public, proof, root = row
+    return StoredTransaction(seq, kind, bytes(public), bytes(proof), bytes(root))
+
+
+@dataclass(frozen=True)
+class StoredPriceReport:
+    """One ``price_reports`` row and its ``price_signatures`` (member key, price, time, signature) in stored order."""
+
+    seq: int
+    asset: bytes
+    expiry: bytes
+    price: bytes
+    observed_at: bytes
+    signatures: tuple[tuple[bytes, bytes, bytes, bytes], ...]
+
+    def body(self, accepted_at: int) -> bytes:
+        """The entry's canonical bytes (``encode_price_entry``) over exactly the stored BLOBs."""
+        return encode_price_entry(
+            self.seq, accepted_at, self.asset, self.expiry, self.price, self.observed_at, self.signatures
+        )
+
+    def decode(self) -> tuple[FinalPrice, list[Attestation]]:
+        """The final price and the signed observations; ValueError for a value of the wrong width or >= r."""
+        asset = fe_from(self.asset, "asset")
+        expiry = u64_from(self.expiry, "expiry")
+        price = u64_from(self.price, "price")
+        observed_at = u64_from(self.observed_at, "observed_at")
+        attestations = [
+            Attestation(member, Observation(asset, expiry, u64_from(p, "price"), u64_from(t, "observed_at")), sig)
+            for member, p, t, sig in self.signatures
+        ]
+        return FinalPrice(asset, expiry, price, observed_at), attestations
+
+
+def read_price_report(conn: sqlite3.Connection, seq: int) -> StoredPriceReport | None:
+    row = conn.execute("SELECT asset, expiry, price, observed_at FROM price_reports WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        return None
+    signatures = tuple(
+        tuple(bytes(v) for v in sig)
+        for sig in conn.execute(
+            "SELECT member_key, price, observed_at, signature FROM price_signatures WHERE seq = ? ORDER BY position",
+            (seq,),
+        )
+    )
+    return StoredPriceReport(seq, *(bytes(v) for v in row), signatures)
+
+
+def read_state(conn: sqlite3.Connection) -> tuple[int, bytes, str, int] | None:
+    """The ``ledger_state`` row as stored: (entries, head hash, pool balance as decimal text, leaf count)."""
+    row = conn.execute("SELECT entries, head_hash, pool_balance, leaf_count FROM ledger_state WHERE id = 1").fetchone()
+    if row is None:
+        return None
+    entries, head, pool, leaf_count = row
+    return entries, bytes(head), pool, leaf_count

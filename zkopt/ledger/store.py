@@ -1,16 +1,18 @@
-"""The ledger: a SQLite file in WAL mode where every transaction is checked, then applied, in one database transaction.
+"""The ledger's store: a SQLite file in WAL mode where each entry is checked, then applied, in one transaction.
 
 ``Ledger.create(path, genesis)`` writes a new file; ``Ledger.open(path)``
 opens one. ``submit`` and ``post_price`` either append one entry to the
 hash-chained log with all its effects, or raise ``LedgerRejected`` with a
-one-line reason and leave the file exactly as it was.
+one-line reason and leave the file exactly as it was. The rest of ``Ledger``
+reads: the head, lookups, paths, entries.
 
-How "exactly as it was" is achieved: the stateless checks (shape, canonical
-inputs, the proof) run before the write lock is taken, since they do not
-depend on the ledger's state and pairings are the slow part; then ``BEGIN
-IMMEDIATE`` takes SQLite's write lock, every state-dependent check runs on
-reads only, and only when all of them pass are the rows written and
-committed. Any failure on the way (a check, a lost race, a crash) ends in
+This module owns the file's reads and writes; the rules themselves live in
+``rules.py`` (shared with the auditor) and the table layout in ``schema.py``.
+``submit`` is: stateless rules (shape, canonical inputs), the proof, then
+under SQLite's write lock (``BEGIN IMMEDIATE``) the state rules on reads
+only, and only when all of them pass the rows are written and committed.
+The pairing check runs before the lock because it needs no state and is the
+slow part. Any failure on the way (a rule, a lost race, a crash) ends in
 ROLLBACK, and a rolled-back transaction that wrote nothing leaves the main
 file and the WAL untouched.
 
@@ -32,13 +34,12 @@ from pathlib import Path
 from zkopt import field
 from zkopt.errors import InvalidProof, LedgerRejected, MalformedInput, MalformedKey, MalformedProof
 from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
-from zkopt.ledger import oracle, schema
+from zkopt.ledger import oracle, rules, schema, views
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
-from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
-from zkopt.ledger.transactions import SPECS, Transaction
+from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri, u64_bytes, u64_from
+from zkopt.ledger.transactions import Transaction
 from zkopt.ledger.tree import StoredTree
-from zkopt.native import payoff
 from zkopt.native.merkle import MerklePath
 
 R = field.R
@@ -217,12 +218,15 @@ class Ledger:
             raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
         try:
             schema.migrate(conn)
-            genesis, stored_hash = read_genesis(conn)
-            if genesis.hash() != stored_hash:
+            rows = schema.read_genesis_rows(conn)
+            genesis = Genesis.from_rows(rows)
+            if genesis.hash() != rows.genesis_hash:
                 raise MalformedInput(f"{path}: the genesis does not match its recorded hash; run the auditor")
-            for kind, digest in conn.execute("SELECT kind, vk_sha256 FROM circuits"):
-                if bytes(digest) != genesis.circuits[kind].vk_sha256:
-                    raise MalformedInput(f"{path}: the {kind} key does not match its recorded SHA-256; run the auditor")
+            for row in rows.circuits:
+                if row.vk_sha256 != genesis.circuits[row.kind].vk_sha256:
+                    raise MalformedInput(
+                        f"{path}: the {row.kind} key does not match its recorded SHA-256; run the auditor"
+                    )
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
@@ -260,10 +264,7 @@ class Ledger:
 
     def state(self) -> LedgerState:
         with self._snapshot():
-            entries, head, pool, leaves = self._conn.execute(
-                "SELECT entries, head_hash, pool_balance, leaf_count FROM ledger_state WHERE id = 1"
-            ).fetchone()
-            return LedgerState(entries, bytes(head), int(pool), leaves, self._tree.root())
+            return LedgerState(*self._head(), self._tree.root())
 
     @property
     def root(self) -> int:
@@ -350,17 +351,6 @@ class Ledger:
         expiry, price, observed = (u64_from(v, n) for v, n in zip(row, ("expiry", "price", "observed_at")))
         return FinalPrice(asset, expiry, price, observed)
 
-    def _required_grid(self, asset: int, now: int) -> tuple[FinalPrice, list[int]]:
-        """(spot, grid): the margin grid an open on ``asset`` must use at time ``now``; LedgerRejected without a spot."""
-        spot = self._spot(asset, now)
-        if spot is None:
-            raise LedgerRejected(f"no attested spot price for asset {asset} (the margin grid needs one)")
-        try:
-            grid = payoff.default_grid(spot.price, self.genesis.margin_shocks)
-        except ValueError as exc:
-            raise LedgerRejected(f"the margin grid of asset {asset} is unusable: {exc}") from None
-        return spot, grid
-
     def spot_price(self, asset: int) -> FinalPrice | None:
         """The ledger's spot of ``asset`` now: its attested report with the latest expiry <= now, or None."""
         if isinstance(asset, bool) or not isinstance(asset, int):
@@ -379,70 +369,18 @@ class Ledger:
         if isinstance(asset, bool) or not isinstance(asset, int):
             raise LedgerRejected("the asset must be a field element")
         with self._snapshot():
-            return self._required_grid(asset, self._now())[1]
+            return rules.required_grid(asset, self._spot(asset, self._now()), self.genesis.margin_shocks)
 
     def entry(self, seq: int) -> dict:
-        """One log entry as JSON-friendly data (what anyone may see)."""
+        """One log entry as JSON-friendly data (what anyone may see); see ``views.entry``."""
         with self._snapshot():
-            return self._entry(seq)
+            return views.entry(self._conn, seq, self._names)
 
     def entries(self, start: int = 1):
         """Every log entry from ``start`` on, as ``entry`` gives them."""
         last = self.state().entries
         for seq in range(start, last + 1):
             yield self.entry(seq)
-
-    def _entry(self, seq: int) -> dict:
-        row = self._conn.execute(
-            "SELECT entry_type, accepted_at, prev_hash, entry_hash FROM log WHERE seq = ?", (seq,)
-        ).fetchone()
-        if row is None:
-            raise ValueError(f"no log entry {seq!r}")
-        out = {
-            "seq": seq,
-            "entry_type": row[0],
-            "accepted_at": row[1],
-            "prev_hash": bytes(row[2]).hex(),
-            "entry_hash": bytes(row[3]).hex(),
-        }
-        if row[0] == schema.TX:
-            kind, public, proof, root = self._conn.execute(
-                "SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)
-            ).fetchone()
-            out.update(
-                kind=kind,
-                public=[str(v) for v in schema.public_from(public)],
-                public_names=list(self._names.get(kind, ())),
-                proof=bytes(proof).hex(),
-                root=str(fe_from(root, "root")),
-            )
-        else:
-            out.update(self._price_entry(seq))
-        return out
-
-    def _price_entry(self, seq: int) -> dict:
-        asset, expiry, price, observed = self._conn.execute(
-            "SELECT asset, expiry, price, observed_at FROM price_reports WHERE seq = ?", (seq,)
-        ).fetchone()
-        sigs = self._conn.execute(
-            "SELECT member_key, price, observed_at, signature FROM price_signatures WHERE seq = ? ORDER BY position",
-            (seq,),
-        ).fetchall()
-        return {
-            "asset": str(fe_from(asset, "asset")),
-            "expiry": u64_from(expiry, "expiry"),
-            "price": str(u64_from(price, "price")),
-            "observed_at": u64_from(observed, "observed_at"),
-            "attestations": [
-                {
-                    "member": bytes(m).hex(),
-                    "price": str(u64_from(p, "price")),
-                    "observed_at": u64_from(t, "observed_at"),
-                    "signature": bytes(s).hex(),
-                }
-                for m, p, t, s in sigs
-            ],
-        }
 
     # --- keys -------------------------------------------------------------------------
 
@@ -479,16 +417,15 @@ class Ledger:
             raise
 
     def _head(self) -> tuple[int, bytes, int, int]:
-        entries, head, pool, leaves = self._conn.execute(
-            "SELECT entries, head_hash, pool_balance, leaf_count FROM ledger_state WHERE id = 1"
-        ).fetchone()
-        return entries, bytes(head), int(pool), leaves
+        """(entries, head hash, pool balance, leaf count) from the state row."""
+        entries, head, pool, leaves = schema.read_state(self._conn)
+        return entries, head, int(pool), leaves
 
-    def _check_clock(self, now: int) -> None:
-        """Refuse to log an entry earlier than the last one: the log's times never go backwards."""
-        last = self._conn.execute("SELECT MAX(accepted_at) FROM log").fetchone()[0]
-        if last is not None and now < last:
-            raise LedgerRejected(f"the ledger clock went backwards ({now} is before the last entry's {last})")
+    def _now_in_order(self) -> int:
+        """The clock, read under the write lock (so racing processes log in time order), not before the last entry."""
+        now = self._now()
+        rules.in_time_order(now, self._conn.execute("SELECT MAX(accepted_at) FROM log").fetchone()[0])
+        return now
 
     def _is_recent_root(self, root: int) -> bool:
         last = self._conn.execute("SELECT MAX(position) FROM roots").fetchone()[0]
@@ -497,6 +434,10 @@ class Ledger:
             (fe_bytes(root), last - self.genesis.root_history),
         ).fetchone()
         return row is not None
+
+    def _created_in(self, cm: int) -> int | None:
+        found = self.find_commitment(cm)
+        return found[1] if found else None
 
     def submit_json(self, tx: object) -> Receipt:
         """Submit ``{"kind", "public": [decimal strings], "proof": snarkjs proof}``; see ``submit``."""
@@ -509,40 +450,12 @@ class Ledger:
     def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
         """Check a transaction and, if every check passes, apply it; else raise LedgerRejected (file unchanged).
 
-        Checks, in order: the kind is one of the genesis's; the public inputs
-        have the circuit's count and each is a canonical field element (< r);
-        the amount, expiry and price are 64-bit; the proof verifies under the
-        kind's key; then, under the write lock: every nullifier is new (and
-        distinct); the root is one of the last K roots; for settle, the
-        ledger's clock has reached the expiry and the price equals the
-        attested final price of (asset, expiry); for open, the grid equals
-        ``margin_grid(asset)`` point by point; the pool balance stays >= 0;
-        every output commitment is non-zero, new and distinct, and the tree
-        has room.
+        In order: the stateless rules (kind, count, canonical and 64-bit
+        inputs), the proof under the kind's key, then under the write lock the
+        state rules (time order, nullifiers, recent root, settlement, margin
+        grid, pool, outputs); docs/ledger.md lists them, ``rules.py`` has each.
         """
-        if not isinstance(kind, str) or kind not in self.genesis.circuits:
-            known = ", ".join(sorted(self.genesis.circuits))
-            raise LedgerRejected(f"unknown transaction kind {kind!r}; this ledger accepts {known}")
-        spec = SPECS[kind]
-        names = self._names[kind]
-        if isinstance(public, (str, bytes)) or not isinstance(public, Sequence):
-            raise LedgerRejected("public inputs must be a list of integers")
-        if len(public) != len(names):
-            raise LedgerRejected(f"{kind} takes {len(names)} public inputs, got {len(public)}")
-        for name, value in zip(names, public):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise LedgerRejected(f"public input {name} is not an integer")
-            if not 0 <= value < R:
-                raise LedgerRejected(f"public input {name} is not a canonical field element (must be in [0, r))")
-        values = dict(zip(names, public))
-        u64_names = [spec.amount] if spec.amount else []
-        if spec.settlement:
-            u64_names += list(spec.settlement[1:])
-        for name in u64_names:
-            if values[name] >= U64_BOUND:
-                raise LedgerRejected(f"public input {name} exceeds 64 bits")
-        if not isinstance(proof, Proof):
-            raise LedgerRejected("the proof is not a Groth16 proof")
+        spec, values = rules.transaction_shape(kind, self._names, public, proof)
         try:
             verify(self._prepared(kind), list(public), proof)
         except InvalidProof:
@@ -551,72 +464,22 @@ class Ledger:
             raise LedgerRejected(f"malformed proof: {exc}") from None
 
         with self._write() as conn:
-            # The clock is read under the lock, so entries are logged in time order
-            # even when several processes race to submit.
-            now = self._now()
-            self._check_clock(now)
+            now = self._now_in_order()
             entries, head, pool, leaf_count = self._head()
-
-            nullifiers = [values[n] for n in spec.nullifiers]
-            if len(set(nullifiers)) != len(nullifiers):
-                raise LedgerRejected("the transaction publishes the same nullifier twice")
-            for name in spec.nullifiers:
-                spent = conn.execute("SELECT seq FROM nullifiers WHERE nf = ?", (fe_bytes(values[name]),)).fetchone()
-                if spent:
-                    raise LedgerRejected(f"nullifier {name} was already spent (entry {spent[0]})")
-
-            if spec.root and not self._is_recent_root(values[spec.root]):
-                raise LedgerRejected(
-                    f"root is not one of the last {self.genesis.root_history} roots (stale or unknown)"
-                )
-
-            if spec.settlement:
-                asset, expiry, price = (values[n] for n in spec.settlement)
-                if now < expiry:
-                    raise LedgerRejected(f"expiry {expiry} has not passed (ledger time {now})")
-                final = self.final_price(asset, expiry)
-                if final is None:
-                    raise LedgerRejected(f"no attested price for asset {asset} at expiry {expiry}")
-                if final.observed_at < expiry:
-                    raise LedgerRejected(f"the attested price for expiry {expiry} was observed before it")
-                if price != final.price:
-                    raise LedgerRejected(f"settlement price {price} differs from the attested price {final.price}")
-
+            nullifiers = rules.fresh_nullifiers(spec, values, self.nullifier_seq)
+            rules.recent_root(spec, values, self._is_recent_root, self.genesis.root_history)
+            rules.settlement_time(spec, values, now)
+            rules.settlement_price(spec, values, self.final_price)
             if spec.margin_asset:
-                asset = values[spec.margin_asset]
-                spot, required = self._required_grid(asset, now)
-                given = [values[n] for n in spec.grid_names(names)]
-                if given != required:
-                    raise LedgerRejected(
-                        f"the margin grid is not the ledger's for asset {asset}: expected "
-                        f"[{min(required)} .. {max(required)}] (spot {spot.price} x the genesis shocks), "
-                        f"given [{min(given)} .. {max(given)}]"
-                    )
-
-            new_pool = pool
-            if spec.amount:
-                new_pool = pool + spec.amount_sign * values[spec.amount]
-                if new_pool < 0:
-                    raise LedgerRejected(f"withdrawal of {values[spec.amount]} exceeds the pool balance {pool}")
-
-            outputs = [values[n] for n in spec.outputs]
-            for name in spec.outputs:
-                if values[name] == 0:
-                    raise LedgerRejected(f"output commitment {name} is 0, the empty leaf")
-                found = conn.execute("SELECT seq FROM leaves WHERE cm = ?", (fe_bytes(values[name]),)).fetchone()
-                if found:
-                    raise LedgerRejected(f"output commitment {name} is already on the ledger (entry {found[0]})")
-            if len(set(outputs)) != len(outputs):
-                raise LedgerRejected("the transaction creates the same commitment twice")
-            if leaf_count + len(outputs) > self._tree.capacity:
-                raise LedgerRejected(f"the note tree is full ({self._tree.capacity} leaves)")
-
+                spot = self._spot(values[spec.margin_asset], now)
+                rules.margin_grid(spec, self._names[kind], values, spot, self.genesis.margin_shocks)
+            new_pool = rules.pool_after(pool, rules.pool_change(spec, values))
+            outputs = rules.new_outputs(spec, values, self._created_in, leaf_count, self._tree.capacity)
             nodes, new_root = self._tree.plan_append(leaf_count, outputs)
 
-            # Every check passed: from here on, only writes.
+            # Every rule holds: from here on, only writes.
             seq = entries + 1
-            public_blob = schema.public_bytes(public)
-            proof_blob = schema.proof_bytes(proof)
+            public_blob, proof_blob = schema.public_bytes(public), schema.proof_bytes(proof)
             root_blob = fe_bytes(new_root)
             digest = schema.entry_hash(head, schema.encode_tx_entry(seq, now, kind, public_blob, proof_blob, root_blob))
             conn.execute(
@@ -665,18 +528,14 @@ class Ledger:
             raise LedgerRejected("a price report is a list of Attestation objects")
         attestations = list(attestations)
         with self._write() as conn:
-            now = self._now()  # under the lock, as in submit
-            self._check_clock(now)
+            now = self._now_in_order()
             final = oracle.check_report(attestations, self.genesis.committee, self.genesis.threshold, now)
             existing = conn.execute(
                 "SELECT seq FROM price_reports WHERE asset = ? AND expiry = ?",
                 (fe_bytes(final.asset), u64_bytes(final.expiry)),
             ).fetchone()
-            if existing:
-                raise LedgerRejected(
-                    f"asset {final.asset} at expiry {final.expiry} already has a final price (entry {existing[0]})"
-                )
-            entries, head, pool, leaf_count = self._head()
+            rules.first_final_price(final.asset, final.expiry, existing[0] if existing else None)
+            entries, head, _, _ = self._head()
             seq = entries + 1
             blobs = (
                 fe_bytes(final.asset),
@@ -730,50 +589,10 @@ class Ledger:
         return self.post_price(parsed)
 
 
-def sqlite_uri(path: str | os.PathLike) -> str:
-    """The ``file:`` URI of a path, percent-encoded so names with ?, # or % open the right file."""
-    return Path(path).resolve().as_uri()
-
-
 def read_genesis(conn: sqlite3.Connection) -> tuple[Genesis, bytes]:
     """Rebuild the Genesis from its tables (validating it) and return it with the stored genesis hash."""
-    row = conn.execute(
-        "SELECT tree_depth, root_history, oracle_threshold, genesis_hash, margin_shocks FROM genesis WHERE id = 1"
-    ).fetchone()
-    if row is None:
-        raise MalformedInput("the ledger file has no genesis")
-    depth, history, threshold, stored, shocks_json = row
-    shocks = parse_margin_shocks(shocks_json)
-    circuits = {
-        kind: CircuitEntry(vk_json, tuple(json.loads(names)))
-        for kind, vk_json, names in conn.execute("SELECT kind, vk_json, public_names FROM circuits ORDER BY kind")
-    }
-    members = tuple(bytes(k) for (k,) in conn.execute("SELECT public_key FROM oracle_members ORDER BY member"))
-    genesis = Genesis(
-        circuits=circuits,
-        committee=members,
-        threshold=threshold,
-        tree_depth=depth,
-        root_history=history,
-        margin_shocks=shocks,
-    )
-    return genesis, bytes(stored)
-
-
-def parse_margin_shocks(text: object) -> tuple[int, ...]:
-    """The stored margin shocks (a JSON list of ints); MalformedInput for a file made before the margin policy."""
-    if text is None:
-        raise MalformedInput(
-            "the ledger has no margin shocks: it was created before the margin policy (the open circuit's public "
-            "asset); create a new ledger"
-        )
-    try:
-        shocks = json.loads(text)
-    except (TypeError, ValueError):
-        raise MalformedInput("the stored margin shocks are not valid JSON") from None
-    if not isinstance(shocks, list) or not all(isinstance(s, int) and not isinstance(s, bool) for s in shocks):
-        raise MalformedInput("the stored margin shocks are not a list of integers")
-    return tuple(shocks)
+    rows = schema.read_genesis_rows(conn)
+    return Genesis.from_rows(rows), rows.genesis_hash
 
 
 __all__ = ["Ledger", "LedgerState", "Observation", "Receipt", "read_genesis"]
