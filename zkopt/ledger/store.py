@@ -4,7 +4,7 @@
 opens one. ``submit`` and ``post_price`` either append one entry to the
 hash-chained log with all its effects, or raise ``LedgerRejected`` with a
 one-line reason and leave the file exactly as it was. The rest of ``Ledger``
-reads: the head, lookups, paths, entries.
+reads: the head, lookups, paths, entries, ``summary()``.
 
 This module owns the file's reads and writes; the rules themselves live in
 ``rules.py`` (shared with the auditor) and the table layout in ``schema.py``.
@@ -381,6 +381,19 @@ class Ledger:
         last = self.state().entries
         for seq in range(start, last + 1):
             yield self.entry(seq)
+
+    def summary(self, entries: bool = False) -> dict:
+        """The ledger at a glance, JSON-friendly, from one ledger state: what ``zkopt ledger show --json`` prints.
+
+        Keys: path, genesis_hash, head_hash, entries, tree_depth, root_history,
+        root, leaf_count, pool_balance, circuits (per kind its public names and
+        key SHA-256), committee (threshold, members), margin_shocks; with
+        ``entries``, also ``log``: per entry its seq, type and time, and a
+        transaction's kind and public inputs by name or a price report's asset,
+        expiry, price and number of signatures.
+        """
+        with self._snapshot():
+            return views.summary(self.path, self.genesis, self.state(), self.entries() if entries else None)
 
     # --- keys -------------------------------------------------------------------------
 

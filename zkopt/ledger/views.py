@@ -1,16 +1,18 @@
-"""What anyone may see of a ledger, JSON-friendly: one log entry.
+"""What anyone may see of a ledger, JSON-friendly: one log entry, and the summary ``zkopt ledger show`` prints.
 
-Read-only renderings of stored rows (through ``schema``'s readers).
-``Ledger.entry`` and ``Ledger.entries`` call them inside one read snapshot,
-so what they show belongs to one state.
+Read-only renderings of stored rows (through ``schema``'s readers) and of the
+ledger's head. ``Ledger.entry``, ``Ledger.entries`` and ``Ledger.summary``
+call them inside one read snapshot, so what they show belongs to one state.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from zkopt.ledger import schema
+from zkopt.ledger.genesis import Genesis
 from zkopt.ledger.schema import fe_from
 
 
@@ -58,3 +60,40 @@ def entry(conn: sqlite3.Connection, seq: int, names: Mapping[str, Sequence[str]]
             ],
         )
     return out
+
+
+def log_item(entry: dict) -> dict:
+    """One line of the summary's log: an ``entry`` without hashes, proof or signatures, public inputs by name."""
+    item = {"seq": entry["seq"], "type": entry["entry_type"], "accepted_at": entry["accepted_at"]}
+    if entry["entry_type"] == schema.TX:
+        item["kind"] = entry["kind"]
+        item["public"] = dict(zip(entry["public_names"], entry["public"]))
+    else:
+        item.update(
+            asset=entry["asset"], expiry=entry["expiry"], price=entry["price"], signatures=len(entry["attestations"])
+        )
+    return item
+
+
+def summary(path: str | os.PathLike, genesis: Genesis, state, entries: Iterable[dict] | None = None) -> dict:
+    """The ledger at a glance: its file, hashes, head (a ``LedgerState``), genesis, and with ``entries`` a ``log``."""
+    info = {
+        "path": str(path),
+        "genesis_hash": genesis.hash().hex(),
+        "head_hash": state.head_hash.hex(),
+        "entries": state.entries,
+        "tree_depth": genesis.tree_depth,
+        "root_history": genesis.root_history,
+        "root": str(state.root),
+        "leaf_count": state.leaf_count,
+        "pool_balance": str(state.pool_balance),
+        "circuits": {
+            kind: {"public_names": list(e.public_names), "vk_sha256": e.vk_sha256.hex()}
+            for kind, e in sorted(genesis.circuits.items())
+        },
+        "committee": {"threshold": genesis.threshold, "members": [m.hex() for m in genesis.committee]},
+        "margin_shocks": list(genesis.margin_shocks),
+    }
+    if entries is not None:
+        info["log"] = [log_item(e) for e in entries]
+    return info
