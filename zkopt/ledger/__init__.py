@@ -14,8 +14,8 @@ See docs/ledger.md for the schema and every check.
 from zkopt.ledger import oracle
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation, keygen, sign
-from zkopt.ledger.store import Ledger, LedgerState, Receipt, read_genesis
-from zkopt.ledger.transactions import SPECS, KindSpec, Transaction
+from zkopt.ledger.store import Ledger, LedgerState, read_genesis
+from zkopt.ledger.transactions import SPECS, KindSpec, Receipt, Transaction
 
 __all__ = [
     "SPECS",

@@ -38,7 +38,7 @@ from zkopt.ledger import oracle, rules, schema, views
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
 from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri, u64_bytes, u64_from
-from zkopt.ledger.transactions import Transaction
+from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
 from zkopt.native.merkle import MerklePath
 
@@ -67,39 +67,6 @@ def _now_from(clock: Callable[[], float] | None) -> Callable[[], int]:
         return value
 
     return now
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What an accepted entry got: its log position and hash, its time, and its effect on the tree.
-
-    ``leaf_indices`` are the tree positions of the output commitments in
-    public-input order; ``root`` is the root after the entry; ``price`` is set
-    for price reports.
-    """
-
-    seq: int
-    entry_type: str
-    kind: str
-    entry_hash: bytes
-    accepted_at: int
-    root: int
-    leaf_indices: tuple[int, ...] = ()
-    price: int | None = None
-
-    def to_json(self) -> dict:
-        out = {
-            "seq": self.seq,
-            "entry_type": self.entry_type,
-            "kind": self.kind,
-            "entry_hash": self.entry_hash.hex(),
-            "accepted_at": self.accepted_at,
-            "root": str(self.root),
-            "leaf_indices": list(self.leaf_indices),
-        }
-        if self.price is not None:
-            out["price"] = str(self.price)
-        return out
 
 
 @dataclass(frozen=True)

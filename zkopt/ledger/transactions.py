@@ -9,7 +9,8 @@ circuit. Every other public input (the withdrawal's recipient) is bound by
 the proof and logged, and the ledger does nothing else with it.
 
 Also here: ``Transaction``, the one submitted object, and its JSON form
-``{"kind", "public": [decimal strings], "proof": snarkjs proof object}``.
+``{"kind", "public": [decimal strings], "proof": snarkjs proof object}``; and
+``Receipt``, what an accepted entry (a transaction or a price report) got.
 """
 
 from __future__ import annotations
@@ -154,6 +155,39 @@ class Transaction:
                 raise MalformedInput(str(exc)) from None
         proof = snarkjs.proof_from_json(obj["proof"])
         return Transaction(kind, tuple(public), proof)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What an accepted entry got: its log position and hash, its time, and its effect on the tree.
+
+    ``leaf_indices`` are the tree positions of the output commitments in
+    public-input order; ``root`` is the root after the entry; ``price`` is set
+    for price reports.
+    """
+
+    seq: int
+    entry_type: str
+    kind: str
+    entry_hash: bytes
+    accepted_at: int
+    root: int
+    leaf_indices: tuple[int, ...] = ()
+    price: int | None = None
+
+    def to_json(self) -> dict:
+        out = {
+            "seq": self.seq,
+            "entry_type": self.entry_type,
+            "kind": self.kind,
+            "entry_hash": self.entry_hash.hex(),
+            "accepted_at": self.accepted_at,
+            "root": str(self.root),
+            "leaf_indices": list(self.leaf_indices),
+        }
+        if self.price is not None:
+            out["price"] = str(self.price)
+        return out
 
 
 def named_values(names: Sequence[str], values: Sequence[int]) -> dict[str, int]:
