@@ -227,7 +227,6 @@ def test_settlement_notes_go_to_both_parties_with_derived_rhos(rng):
 
 
 def test_module_exports_constants():
-    assert notes.U64_BOUND == 2**64
     assert (notes.OPEN_OPTION, notes.OPEN_CHANGE) == (0, 1)
     assert (notes.SETTLE_HOLDER, notes.SETTLE_WRITER) == (0, 1)
     assert notes.WITHDRAW_CHANGE == 0

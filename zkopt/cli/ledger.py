@@ -80,55 +80,27 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
     from zkopt.units import format_amount, format_time
 
     with Ledger.open(db) as opened:
-        state = opened.state()
-        genesis = opened.genesis
-        info = {
-            "path": str(db),
-            "genesis_hash": genesis.hash().hex(),
-            "head_hash": state.head_hash.hex(),
-            "entries": state.entries,
-            "tree_depth": genesis.tree_depth,
-            "root_history": genesis.root_history,
-            "root": str(state.root),
-            "leaf_count": state.leaf_count,
-            "pool_balance": str(state.pool_balance),
-            "circuits": {
-                kind: {"public_names": list(e.public_names), "vk_sha256": e.vk_sha256.hex()}
-                for kind, e in sorted(genesis.circuits.items())
-            },
-            "committee": {"threshold": genesis.threshold, "members": [m.hex() for m in genesis.committee]},
-            "margin_shocks": list(genesis.margin_shocks),
-        }
-        log = []
-        if list_entries:
-            for entry in opened.entries():
-                item = {"seq": entry["seq"], "type": entry["entry_type"], "accepted_at": entry["accepted_at"]}
-                if entry["entry_type"] == "tx":
-                    item["kind"] = entry["kind"]
-                    item["public"] = dict(zip(entry["public_names"], entry["public"]))
-                else:
-                    item.update(asset=entry["asset"], expiry=entry["expiry"], price=entry["price"],
-                                signatures=len(entry["attestations"]))
-                log.append(item)
-            info["log"] = log
+        info = opened.summary(entries=list_entries)
     if as_json:
         echo_json(info)
         return
     click.echo(f"ledger        {db}")
     click.echo(f"genesis hash  {info['genesis_hash']}")
     click.echo(f"head hash     {info['head_hash']}")
-    click.echo(f"entries       {state.entries}")
-    click.echo(f"tree          depth {genesis.tree_depth}, {state.leaf_count} leaves, root {state.root}")
-    click.echo(f"root history  {genesis.root_history}")
-    click.echo(f"pool balance  {format_amount(state.pool_balance)} ({state.pool_balance} units of 10^-6)")
+    click.echo(f"entries       {info['entries']}")
+    click.echo(f"tree          depth {info['tree_depth']}, {info['leaf_count']} leaves, root {info['root']}")
+    click.echo(f"root history  {info['root_history']}")
+    pool = int(info["pool_balance"])
+    click.echo(f"pool balance  {format_amount(pool)} ({pool} units of 10^-6)")
     for kind, c in info["circuits"].items():
         click.echo(f"circuit       {kind:<9} vk sha256 {c['vk_sha256'][:16]}... public: {public_summary(c['public_names'])}")
-    click.echo(f"oracle        {genesis.threshold} of {len(genesis.committee)} signatures")
-    shocks = " ".join(f"{shock / 10_000:+g}%" for shock in genesis.margin_shocks)
+    committee = info["committee"]
+    click.echo(f"oracle        {committee['threshold']} of {len(committee['members'])} signatures")
+    shocks = " ".join(f"{shock / 10_000:+g}%" for shock in info["margin_shocks"])
     click.echo(f"margin grid   last attested spot x (1 + shock), shocks {shocks}")
-    for i, member in enumerate(info["committee"]["members"]):
+    for i, member in enumerate(committee["members"]):
         click.echo(f"  member {i}    {member}")
-    for item in log:
+    for item in info.get("log", []):
         when = format_time(item["accepted_at"])
         if item["type"] == "tx":
             click.echo(f"  #{item['seq']:<4} {when}  {item['kind']}")

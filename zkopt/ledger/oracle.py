@@ -26,10 +26,14 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
 from zkopt import field
 from zkopt.errors import LedgerRejected, MalformedInput
+from zkopt.native.payoff import U64_BOUND
 
 #: Domain separator of a signed price observation.
 MESSAGE_DOMAIN = b"zkopt/oracle/price/v1\x00"
@@ -37,7 +41,6 @@ MESSAGE_DOMAIN = b"zkopt/oracle/price/v1\x00"
 MESSAGE_BYTES = len(MESSAGE_DOMAIN) + 32 + 8 + 8 + 8
 PUBLIC_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
-U64_BOUND = 1 << 64
 
 
 def _u64(value: object, what: str) -> int:

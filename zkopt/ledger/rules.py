@@ -21,7 +21,7 @@ from zkopt import field
 from zkopt.errors import LedgerRejected
 from zkopt.groth16 import Proof
 from zkopt.ledger.oracle import FinalPrice
-from zkopt.ledger.schema import U64_BOUND
+from zkopt.native.payoff import U64_BOUND
 from zkopt.ledger.transactions import SPECS, KindSpec
 from zkopt.native import payoff
 

@@ -42,11 +42,10 @@ from zkopt import curve, field
 from zkopt.errors import InvalidPoint, MalformedInput, MalformedProof
 from zkopt.groth16 import Proof
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
+from zkopt.native.payoff import U64_BOUND
 
 R = field.R
 
-#: Exclusive bound of every 64-bit quantity (amounts, prices, expiries, times).
-U64_BOUND = 1 << 64
 
 #: Bytes of one stored proof: A (64) || B (128) || C (64), coordinates big-endian, B's c0 before c1.
 PROOF_BYTES = 256

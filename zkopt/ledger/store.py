@@ -32,7 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zkopt import field
-from zkopt.errors import InvalidProof, LedgerRejected, MalformedInput, MalformedKey, MalformedProof
+from zkopt.errors import (
+    InvalidProof,
+    LedgerRejected,
+    MalformedInput,
+    MalformedKey,
+    MalformedProof,
+)
 from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
 from zkopt.ledger import oracle, rules, schema, views
 from zkopt.ledger.genesis import CircuitEntry, Genesis
@@ -41,9 +47,9 @@ from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri, u64_bytes, u64_fr
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
 from zkopt.native.merkle import MerklePath
+from zkopt.native.payoff import U64_BOUND
 
 R = field.R
-U64_BOUND = schema.U64_BOUND
 
 #: Seconds a writer waits for another process's write lock before giving up (SQLite busy timeout).
 DEFAULT_BUSY_TIMEOUT = 30.0

@@ -61,9 +61,6 @@ DEPOSIT_TAG = int.from_bytes(b"zkopt/deposit/v1", "big")
 CALL = _payoff.CALL
 PUT = _payoff.PUT
 
-#: Exclusive upper bound of every amount, price, quantity, collateral and expiry.
-U64_BOUND = _payoff.U64_BOUND
-
 #: Output positions (the ``i`` of the output rho): each transaction's new notes in public-input order.
 OPEN_OPTION, OPEN_CHANGE = 0, 1
 SETTLE_HOLDER, SETTLE_WRITER = 0, 1
