@@ -297,3 +297,13 @@ def run_scenario(world: World) -> Scenario:
         expiry=expiry,
         public_values=public_values,
     )
+
+
+def refused(world, kind, public, proof, match):
+    """Submit to ``world``'s ledger; it must be rejected with ``match`` in the reason and the file unchanged."""
+    return assert_rejected(world.ledger, lambda: world.ledger.submit(kind, public, proof), match)
+
+
+def deposit(world, amount=1_000):
+    """An accepted stand-in deposit of ``amount`` to a fresh commitment; its receipt."""
+    return world.submit("deposit", amount=amount, cm_out=world.fresh())
