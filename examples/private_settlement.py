@@ -104,9 +104,9 @@ def main() -> None:
     holder.sync(ledger)
     holder.save()
 
-    # 5. Expiry passes; two of the three members sign their observed price; the ledger takes the lower median.
+    # 5. Expiry passes; two of the three members sign the price they agreed on (a report needs k signers of one price).
     clock.t = expiry + 600
-    observations = [Observation(asset_id("BTC-USD"), expiry, parse_amount(p), expiry + 60) for p in ("57250", "57260")]
+    observations = [Observation(asset_id("BTC-USD"), expiry, parse_amount("57250"), expiry + 60 + i) for i in range(2)]
     report = ledger.post_price([oracle.sign(obs, key) for obs, key in zip(observations, members[::2])])
     print(f"price report accepted as entry {report.seq}: settlement price {format_amount(report.price)}")
 

@@ -242,8 +242,8 @@ def run_scenario(world: World) -> Scenario:
     )
     world.clock.advance(3600 + 120)
     observed = world.clock.t - 60
-    # Three members observe slightly different prices; the lower median is SETTLE_PRICE.
-    report = world.attest(ASSET, expiry, [SETTLE_PRICE - 3, SETTLE_PRICE + 7, SETTLE_PRICE], observed)
+    # All three members attest the agreed settlement price.
+    report = world.attest(ASSET, expiry, [SETTLE_PRICE] * 3, observed)
     receipts["price"] = world.ledger.post_price(report)
     holder_note, writer_note = option.settlement_notes(SETTLE_PRICE)
     receipts["settle"] = world.submit(
@@ -281,8 +281,7 @@ def run_scenario(world: World) -> Scenario:
     for name, note in (("deposit", deposit), ("option", option), ("change", change), ("holder", holder_note),
                        ("writer", writer_note), ("holder_change", holder_change)):
         secret_values[f"rho_{name}"] = note.rho
-    prices = {SETTLE_PRICE, SETTLE_PRICE + 7, SETTLE_PRICE - 3}
-    public_values = {DEPOSIT, WITHDRAW, ASSET, expiry, RECIPIENT, SPOT, receipts["spot"].accepted_at, *prices, *GRID}
+    public_values = {DEPOSIT, WITHDRAW, ASSET, expiry, RECIPIENT, SPOT, receipts["spot"].accepted_at, SETTLE_PRICE, *GRID}
     return Scenario(
         secrets=secret_values,
         notes={

@@ -166,8 +166,9 @@ def test_oracle_sign_and_post(market, tmp_path):
     d, db = market["dir"], market["db"]
     common = ("--asset", "ETH-USD", "--expiry", EXPIRY)
     ok("oracle", "sign", "--key", d / "m0.key", *common, "--price", "3400", "--out", tmp_path / "o0.json")
-    ok("oracle", "sign", "--key", d / "m2.key", *common, "--price", "3400.5", "--observed-at", NOW - 60,
+    ok("oracle", "sign", "--key", d / "m2.key", *common, "--price", "3400", "--observed-at", NOW - 60,
        "--out", tmp_path / "o2.json")
+    ok("oracle", "sign", "--key", d / "m1.key", *common, "--price", "3400.5", "--out", tmp_path / "o1.json")
     signed = json.loads((tmp_path / "o0.json").read_text())
     assert signed["member"] == market["members"][0] and signed["price"] == "3400000000"
     assert signed["asset"] == str(asset_id("ETH-USD")) and signed["expiry"] == str(EXPIRY)
@@ -175,6 +176,7 @@ def test_oracle_sign_and_post(market, tmp_path):
     fails(1, "rejected: 1 oracle signatures, at least 2 required", "oracle", "post", "--db", db, tmp_path / "o0.json")
     fails(1, "rejected: oracle member 0 signed twice", "oracle", "post", "--db", db, tmp_path / "o0.json",
           tmp_path / "o0.json")
+    fails(1, "must all attest one price", "oracle", "post", "--db", db, tmp_path / "o0.json", tmp_path / "o1.json")
     assert snapshot(db) == before
     receipt = json.loads(ok("oracle", "post", "--db", db, tmp_path / "o0.json", tmp_path / "o2.json", "--json").stdout)
     assert receipt["entry_type"] == "price" and receipt["price"] == "3400000000"

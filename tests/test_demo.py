@@ -54,7 +54,7 @@ def test_the_first_run_sets_up_keys_and_tells_the_story(first):
         "on the ledger's grid (the attested spot 3000 x the genesis shocks, 1500 .. 4500) alice's worst loss is 2800, "
         "at 4500",
         "with collateral 2500 there is no proof: the circuit fails at open/margin/point_7/",
-        "takes the lower median, 3400",
+        "(2 of 3, one price), and 3400 is the settlement price",
         "he gets 600 = 2 x (3400 - 3100) and alice 2600",
         "balance 9400 (change 6800 + 2600)",
         "OK, every check holds",

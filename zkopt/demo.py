@@ -52,7 +52,7 @@ STRIKE = 3_100 * SCALE
 QUANTITY = 2 * SCALE
 COLLATERAL = 3_200 * SCALE
 SHORT_COLLATERAL = 2_500 * SCALE
-PRICES = (3_400 * SCALE, None, 3_401_250_000)  # member 2 does not sign
+PRICES = (3_400 * SCALE, None, 3_400 * SCALE)  # members 1 and 3 attest the agreed price; member 2 does not sign
 SPOT_PRICES = (SPOT, SPOT, None)  # the spot before the open: members 1 and 2 sign, member 3 is silent
 RECIPIENT_TEXT = "acct:bob-bank-42"
 THRESHOLD = 2
@@ -333,10 +333,9 @@ def run(
         receipt = ledger.post_price(signed)
         save_tx(receipt.seq, "price", {"attestations": [a.to_json() for a in signed]})
         seconds = step("price", t0)
-        quotes = " and ".join(format_amount(p) for p in PRICES if p is not None)
-        echo(f"[6] price     {format_time(clock.t)}: oracle members 1 and 3 sign {quotes} (member 2 is silent)  "
-             f"({seconds:.1f} s)")
-        echo(f"    the ledger checks both signatures and takes the lower median, {format_amount(receipt.price)}, as the "
+        echo(f"[6] price     {format_time(clock.t)}: oracle members 1 and 3 sign the agreed price "
+             f"{format_amount(receipt.price)} (member 2 is silent)  ({seconds:.1f} s)")
+        echo(f"    the ledger checks both signatures (2 of 3, one price), and {format_amount(receipt.price)} is the "
              f"settlement price of {TICKER} at {format_time(expiry)}")
 
         # 7. Bob settles privately.

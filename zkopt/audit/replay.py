@@ -369,7 +369,7 @@ class _Auditor:
         try:
             final = oracle.check_report(attestations, self.members, self.threshold, accepted_at)
             if (final.price, final.observed_at) != (recorded.price, recorded.observed_at):
-                self.record(seq, "oracle", f"stored final price {recorded.price} is not the lower median {final.price}")
+                self.record(seq, "oracle", f"stored final price {recorded.price} is not the price {final.price} its signers attest")
         except LedgerRejected as exc:
             self.record(seq, "oracle", exc.reason)
         key = (recorded.asset, recorded.expiry)

@@ -1,15 +1,23 @@
 """The oracle committee: Ed25519 keys, signed price observations, and the rule that turns them into one final price.
 
-Each committee member observes the market after an option expiry and signs
-its own ``Observation`` (asset, expiry, price, observation time). A price
-report is a set of such signed observations for one (asset, expiry). The
-ledger accepts a report when it holds valid signatures from at least k
-distinct configured members and nothing else (an unknown signer, a repeated
-signer or one bad signature rejects the whole report, so a report is never
-half-trusted). The final price is the **lower median** of the observed prices:
-sorted ascending, the element at index (m - 1) // 2 for m observations, so
-with k honest members out of any 2k - 1 signers the result lies between two
-honest observations.
+Each committee member signs its own ``Observation`` (asset, expiry, price,
+observation time). A price report is a set of such signed observations for
+one (asset, expiry). The ledger accepts a report when it holds valid
+signatures from at least k distinct configured members, **all attesting the
+same price**, and nothing else (an unknown signer, a repeated signer, one bad
+signature or one other price rejects the whole report, so a report is never
+half-trusted). That price is the final price.
+
+Why agreement and not a median of whatever was signed: the submitter of a
+report chooses which signed observations it holds, and observations are
+public files. With a median of any k of them, one corrupt member plus one
+honest observation (k = 2) set the price the corrupt member signed, so
+fewer than k members could settle every option; and even with an honest
+committee, the first poster picked the subset that suited it. With
+agreement, a price needs k members to sign it: fewer than k colluding
+members cannot set any price, which is the committee's trust assumption
+(README). Members agree on the value off the ledger (for example each signs
+the median of the committee's observations, as oracle networks do).
 
 Signed message (fixed width, big-endian, 78 bytes)::
 
@@ -166,14 +174,6 @@ def sign(observation: Observation, private_key: Ed25519PrivateKey) -> Attestatio
     return Attestation(public_key_bytes(private_key), observation, signature)
 
 
-def lower_median(values: Sequence[int]) -> int:
-    """The lower median: sorted ascending, the element at index (m - 1) // 2."""
-    if not values:
-        raise ValueError("the median of no values is undefined")
-    ordered = sorted(values)
-    return ordered[(len(ordered) - 1) // 2]
-
-
 def check_report(
     attestations: Sequence[Attestation],
     committee: Sequence[bytes],
@@ -184,9 +184,10 @@ def check_report(
 
     Rules, in order: at least one attestation, all for one (asset, expiry);
     every signer a configured member, each at most once; every signature
-    valid over its own observation; no observation before the expiry or after
-    ``now``; at least ``threshold`` signers. The caller checks that no price
-    for (asset, expiry) exists yet.
+    valid over its own observation; all of one price; no observation before
+    the expiry or after ``now``; at least ``threshold`` signers. The final price
+    is the one price they attest, observed at the earliest signer's time.
+    The caller checks that no price for (asset, expiry) exists yet.
     """
     if isinstance(attestations, (str, bytes)) or not isinstance(attestations, Sequence) or not attestations:
         raise LedgerRejected("a price report needs at least one signed observation")
@@ -209,6 +210,11 @@ def check_report(
             Ed25519PublicKey.from_public_bytes(member).verify(bytes(att.signature), obs.message())
         except (InvalidSignature, ValueError):
             raise LedgerRejected(f"bad signature from oracle member {members[member]} (observation {j})") from None
+        if obs.price != first.price:
+            raise LedgerRejected(
+                f"observation {j} attests the price {obs.price}, observation 0 {first.price}: "
+                "a report's signers must all attest one price"
+            )
         if obs.observed_at < obs.expiry:
             raise LedgerRejected(
                 f"oracle member {members[member]} observed at {obs.observed_at}, before the expiry {obs.expiry}"
@@ -222,6 +228,6 @@ def check_report(
     return FinalPrice(
         asset=first.asset,
         expiry=first.expiry,
-        price=lower_median([a.observation.price for a in attestations]),
+        price=first.price,
         observed_at=min(a.observation.observed_at for a in attestations),
     )
