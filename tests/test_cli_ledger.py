@@ -145,6 +145,18 @@ def test_ledger_submit_failures_leave_the_file_unchanged(market, tmp_path):
     tx["public"][0] = str(int(tx["public"][0]) + 1)  # claim a larger deposit with the same proof
     (tmp_path / "bigger.json").write_text(json.dumps(tx))
     fails(1, "rejected: the proof does not verify", "ledger", "submit", "--db", db, tmp_path / "bigger.json")
+    # Inputs that cannot even be checked are unusable (2), not refused (1): + r, a wrong count, a bad proof.
+    from zkopt.field import R
+
+    noncanonical = json.loads((d / "deposit.json").read_text())
+    noncanonical["public"][1] = str(int(noncanonical["public"][1]) + R)
+    (tmp_path / "plus_r.json").write_text(json.dumps(noncanonical))
+    fails(2, "error: public input cm_out is not a canonical field element", "ledger", "submit", "--db", db,
+          tmp_path / "plus_r.json")
+    short = json.loads((d / "deposit.json").read_text())
+    short["public"] = short["public"][:1]
+    (tmp_path / "short.json").write_text(json.dumps(short))
+    fails(2, "error: deposit takes 2 public inputs, got 1", "ledger", "submit", "--db", db, tmp_path / "short.json")
     tx["kind"] = "mint"
     (tmp_path / "mint.json").write_text(json.dumps(tx))
     fails(1, "rejected: unknown transaction kind 'mint'", "ledger", "submit", "--db", db, tmp_path / "mint.json")
@@ -277,3 +289,29 @@ def test_usage_errors_are_one_line_with_exit_2():
 def test_every_command_has_help(command):
     result = ok(*command, "--help")
     assert result.stdout.startswith("Usage: ") and "--help" in result.stdout
+
+
+def test_a_busy_ledger_exits_75_after_a_bounded_wait_and_says_why_on_a_terminal(market, tmp_path, monkeypatch):
+    db, d = market["db"], market["dir"]
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process writing: it holds the write lock
+    try:
+        monkeypatch.setenv("ZKOPT_BUSY_TIMEOUT", "0.3")
+        before = snapshot(db)
+        started = time.monotonic()
+        result = invoke("ledger", "submit", "--db", db, d / "deposit.json")
+        assert result.exit_code == 75, result.output
+        assert time.monotonic() - started < 10
+        assert result.stderr.strip().splitlines() == [
+            "busy: the ledger is busy: another process held its write lock for 0.3 s; nothing was changed, retry"
+        ]
+        monkeypatch.setattr(cli_common, "_stderr_is_tty", lambda: True)
+        result = invoke("ledger", "submit", "--db", db, d / "deposit.json")
+        assert result.exit_code == 75
+        assert result.stderr.splitlines()[0] == "zkopt: waiting for the ledger: another process holds its write lock ..."
+        monkeypatch.setenv("ZKOPT_BUSY_TIMEOUT", "soon")
+        assert invoke("ledger", "submit", "--db", db, d / "deposit.json").exit_code == 2
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert snapshot(db) == before

@@ -12,7 +12,7 @@ import pickle
 import pytest
 
 from zkopt import curve
-from zkopt.errors import LedgerRejected
+from zkopt.errors import LedgerRejected, MalformedInput
 from zkopt.groth16 import Proof
 from zkopt.ledger import SPECS, rules
 from zkopt.ledger.oracle import FinalPrice
@@ -30,8 +30,18 @@ def broken(rule, *args) -> RuleBroken:
     e = info.value
     assert isinstance(e, LedgerRejected) and e.reason == str(e) and "\n" not in e.reason + e.finding
     copy = pickle.loads(pickle.dumps(e))  # a refusal raised in a worker process reaches its caller whole
-    assert (type(copy), copy.check, copy.reason, copy.finding) == (RuleBroken, e.check, e.reason, e.finding)
+    assert (type(copy), copy.check, copy.reason, copy.finding) == (type(e), e.check, e.reason, e.finding)
     return e
+
+
+def test_shape_rules_are_unusable_input_and_state_rules_refusals():
+    """A submission that cannot even be checked is MalformedInput too (the CLI's exit 2); a refused one is not."""
+    assert isinstance(broken(rules.public_values, "settle", ("a", "b"), [1]), MalformedInput)
+    assert isinstance(broken(rules.public_values, "settle", ("a",), [rules.R]), MalformedInput)
+    assert isinstance(broken(rules.u64_inputs, SETTLE, settle_values(price=payoff.U64_BOUND)), MalformedInput)
+    assert isinstance(broken(rules.groth16_proof, "proof"), MalformedInput)
+    assert not isinstance(broken(rules.known_kind, "mint", ("settle",)), MalformedInput)
+    assert not isinstance(broken(rules.settlement_time, SETTLE, settle_values(expiry=100), 99), MalformedInput)
 
 
 def settle_values(expiry=100, price=7):

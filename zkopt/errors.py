@@ -54,6 +54,21 @@ class LedgerRejected(ZkoptError):
         super().__init__(reason)
 
 
+class MalformedSubmission(LedgerRejected, MalformedInput):
+    """The ledger refused a submission it could not even check (shape, encoding, range): unusable input, file unchanged.
+
+    Both a ``LedgerRejected`` (nothing was recorded) and a ``MalformedInput``
+    (the CLI's exit 2, not the 1 of a transaction checked and refused).
+    """
+
+
+class LedgerBusy(LedgerRejected):
+    """Another process held the ledger's write lock for the whole bounded wait: nothing was changed; retry.
+
+    The CLI exits with 75 (sysexits' EX_TEMPFAIL), never with a rejection's code.
+    """
+
+
 #: Longest echo of an input value inside an error message.
 SHOWN_CHARS = 40
 

@@ -19,10 +19,12 @@ from collections.abc import Callable
 import click
 
 from zkopt import units
-from zkopt.errors import MalformedInput
+from zkopt.errors import MalformedInput, shown
 
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
+#: sysexits' EX_TEMPFAIL: the ledger was busy for the whole bounded wait; nothing changed, retry.
+EXIT_BUSY = 75
 
 
 def fail(code: int, message: str):
@@ -37,7 +39,13 @@ def handle_errors(fn):
     def wrapper(*args, **kwargs):
         import sqlite3
 
-        from zkopt.errors import InvalidProof, LedgerRejected, Unsatisfied, ZkoptError
+        from zkopt.errors import (
+            InvalidProof,
+            LedgerBusy,
+            LedgerRejected,
+            Unsatisfied,
+            ZkoptError,
+        )
 
         try:
             return fn(*args, **kwargs)
@@ -45,6 +53,8 @@ def handle_errors(fn):
             fail(EXIT_UNUSABLE, f"error: {exc}")
         except (InvalidProof, Unsatisfied) as exc:
             fail(EXIT_INVALID, f"invalid: {exc}")
+        except LedgerBusy as exc:
+            fail(EXIT_BUSY, f"busy: {exc.reason}")
         except LedgerRejected as exc:
             fail(EXIT_INVALID, f"rejected: {exc.reason}")
         except ZkoptError as exc:
@@ -142,3 +152,27 @@ def receipt_line(receipt) -> str:
     if receipt.price is not None:
         text += f"; settlement price {format_amount(receipt.price)}"
     return text
+
+
+def open_ledger(db: str):
+    """Open the ledger file ``db``; on a terminal, a write that waits for another process says so on stderr.
+
+    A write waits at most ``ZKOPT_BUSY_TIMEOUT`` seconds (default 30) for
+    another process's write lock, then exits with EXIT_BUSY.
+    """
+    import os
+
+    from zkopt.ledger import Ledger
+    from zkopt.ledger.store import DEFAULT_BUSY_TIMEOUT
+
+    text = os.environ.get("ZKOPT_BUSY_TIMEOUT", "")
+    try:
+        wait = float(text) if text else DEFAULT_BUSY_TIMEOUT
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait <= 86_400:
+        raise MalformedInput(f"ZKOPT_BUSY_TIMEOUT must be seconds in [0, 86400], got {shown(text)}")
+    opened = Ledger.open(db, busy_timeout=wait)
+    if _stderr_is_tty():
+        opened.on_wait = lambda message: click.echo(f"zkopt: {message} ...", err=True)
+    return opened

@@ -9,6 +9,7 @@ import click
 from zkopt.cli.common import (
     echo_json,
     handle_errors,
+    open_ledger,
     public_summary,
     receipt_line,
     status,
@@ -76,10 +77,9 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
 @handle_errors
 def ledger_show(db: str, list_entries: bool, as_json: bool):
     """Show a ledger: root, pool balance, leaf count, entries, circuits and oracle committee."""
-    from zkopt.ledger import Ledger
     from zkopt.units import format_amount, format_time
 
-    with Ledger.open(db) as opened:
+    with open_ledger(db) as opened:
         info = opened.summary(entries=list_entries)
     if as_json:
         echo_json(info)
@@ -119,13 +119,13 @@ def ledger_submit(db: str, tx_file: str, as_json: bool):
     """Submit a transaction file {"kind", "public", "proof"}; exit 1 with the ledger's reason when rejected."""
     from zkopt.errors import MalformedInput
     from zkopt.files import read_json
-    from zkopt.ledger import Ledger, Transaction
+    from zkopt.ledger import Transaction
 
     obj = read_json(tx_file, "transaction")
     if isinstance(obj, list) or (isinstance(obj, dict) and "attestations" in obj):
         raise MalformedInput(f"{tx_file} is a price report, not a transaction: post it with `zkopt oracle post --db {db} {tx_file}`")
     tx = Transaction.from_json(obj)
-    with Ledger.open(db) as opened:
+    with open_ledger(db) as opened:
         receipt = opened.submit(tx.kind, list(tx.public), tx.proof)
     if as_json:
         echo_json(receipt.to_json())

@@ -13,6 +13,7 @@ from zkopt.cli.common import (
     TIME,
     echo_json,
     handle_errors,
+    open_ledger,
     receipt_line,
 )
 
@@ -74,11 +75,10 @@ def oracle_sign(key_file: str, asset: int, expiry: int, price: int, observed_at:
 @handle_errors
 def oracle_post(db: str, files: tuple[str, ...], as_json: bool):
     """Post signed observations of one (asset, expiry) as a price report; exit 1 when the ledger refuses it."""
-    from zkopt.ledger import Ledger
     from zkopt.oracle_files import read_attestations
 
     attestations = read_attestations(files)
-    with Ledger.open(db) as opened:
+    with open_ledger(db) as opened:
         receipt = opened.post_price(attestations)
     if as_json:
         echo_json(receipt.to_json())

@@ -16,6 +16,7 @@ from zkopt.cli.common import (
     WALLET,
     echo_json,
     handle_errors,
+    open_ledger,
     receipt_line,
     status,
 )
@@ -36,11 +37,10 @@ def run_tx(wallet_file: str, db: str, keys_dir: str, out: str | None, action):
     """Load the wallet, sync it with the ledger, run ``action(wallet, ledger, keys, submit, status)``."""
     from zkopt.files import write_json_atomic
     from zkopt.keydir import KeyDir
-    from zkopt.ledger import Ledger
     from zkopt.wallet import Wallet
 
     loaded = Wallet.load(wallet_file)
-    with Ledger.open(db) as opened:
+    with open_ledger(db) as opened:
         loaded.sync(opened)
         loaded.save()
         outcome = action(loaded, opened, KeyDir(keys_dir), out is None, status())
@@ -202,7 +202,6 @@ def wallet_withdraw(wallet_file, db, keys_dir, amount, recipient, out, as_json):
 @handle_errors
 def wallet_notes(wallet_file, db, as_json, openings):
     """List the wallet's notes and balance (never the spending key; openings only with --json --openings)."""
-    from zkopt.ledger import Ledger
     from zkopt.units import format_amount
     from zkopt.wallet import Wallet
 
@@ -210,7 +209,7 @@ def wallet_notes(wallet_file, db, as_json, openings):
         raise click.UsageError("--openings prints secrets and needs --json")
     loaded = Wallet.load(wallet_file)
     if db:
-        with Ledger.open(db) as opened:
+        with open_ledger(db) as opened:
             loaded.sync(opened)
         loaded.save()
     if as_json:
@@ -253,13 +252,12 @@ def wallet_disclose(wallet_file, note, out):
 def wallet_import(wallet_file, opening, ticker, db):
     """Add a shared note (from `wallet open --share` or `wallet disclose`) that names this wallet's key."""
     from zkopt.files import read_json
-    from zkopt.ledger import Ledger
     from zkopt.wallet import Wallet
 
     loaded = Wallet.load(wallet_file)
     entry, new = loaded.import_opening(read_json(opening, "opening"), ticker)
     if db:
-        with Ledger.open(db) as opened:
+        with open_ledger(db) as opened:
             loaded.sync(opened)
     loaded.save()
     verb = "imported" if new else "already in the wallet:"
@@ -272,12 +270,11 @@ def wallet_import(wallet_file, opening, ticker, db):
 @handle_errors
 def wallet_sync(wallet_file, db):
     """Find pending notes on the ledger, mark spent notes, and pick up settlement notes."""
-    from zkopt.ledger import Ledger
     from zkopt.units import format_amount
     from zkopt.wallet import Wallet
 
     loaded = Wallet.load(wallet_file)
-    with Ledger.open(db) as opened:
+    with open_ledger(db) as opened:
         changes = loaded.sync(opened)
     loaded.save()
     for line in changes:

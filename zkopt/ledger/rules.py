@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from zkopt import field
-from zkopt.errors import LedgerRejected
+from zkopt.errors import LedgerRejected, MalformedSubmission
 from zkopt.groth16 import Proof
 from zkopt.ledger.oracle import FinalPrice
 from zkopt.native.payoff import U64_BOUND
@@ -39,6 +39,10 @@ class RuleBroken(LedgerRejected):
     def __reduce__(self):
         # Exceptions are pickled as cls(*args); these take three, so a refusal crosses process pools intact.
         return type(self), (self.check, self.reason, self.finding)
+
+
+class UnusableInput(RuleBroken, MalformedSubmission):
+    """A rule of shape, encoding or range: the submission could not even be checked (the CLI's exit 2)."""
 
 
 # --- stateless: the shape of a transaction ------------------------------------------------------
@@ -62,19 +66,19 @@ def public_values(kind: str, names: Sequence[str], public: object) -> dict[str, 
     ``r`` itself matters: ``x + r`` satisfies the pairing equation just as ``x`` does.
     """
     if isinstance(public, (str, bytes)) or not isinstance(public, Sequence):
-        raise RuleBroken("public-input", "public inputs must be a list of integers")
+        raise UnusableInput("public-input", "public inputs must be a list of integers")
     if len(public) != len(names):
-        raise RuleBroken(
+        raise UnusableInput(
             "public-input",
             f"{kind} takes {len(names)} public inputs, got {len(public)}",
             f"stored public inputs are unusable: {len(public)} public inputs, the {kind} circuit has {len(names)}",
         )
     for name, value in zip(names, public):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise RuleBroken("public-input", f"public input {name} is not an integer")
+            raise UnusableInput("public-input", f"public input {name} is not an integer")
         if not 0 <= value < R:
             reason = f"public input {name} is not a canonical field element (must be in [0, r))"
-            raise RuleBroken("public-input", reason)
+            raise UnusableInput("public-input", reason)
     return dict(zip(names, public))
 
 
@@ -85,12 +89,12 @@ def u64_inputs(spec: KindSpec, values: Mapping[str, int]) -> None:
         roles += [(name, "settlement") for name in spec.settlement[1:]]
     for name, check in roles:
         if values[name] >= U64_BOUND:
-            raise RuleBroken(check, f"public input {name} exceeds 64 bits", f"{name} exceeds 64 bits")
+            raise UnusableInput(check, f"public input {name} exceeds 64 bits", f"{name} exceeds 64 bits")
 
 
 def groth16_proof(proof: object) -> Proof:
     if not isinstance(proof, Proof):
-        raise RuleBroken("proof", "the proof is not a Groth16 proof")
+        raise UnusableInput("proof", "the proof is not a Groth16 proof")
     return proof
 
 

@@ -34,10 +34,12 @@ from pathlib import Path
 from zkopt import field
 from zkopt.errors import (
     InvalidProof,
+    LedgerBusy,
     LedgerRejected,
     MalformedInput,
     MalformedKey,
     MalformedProof,
+    MalformedSubmission,
 )
 from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
 from zkopt.ledger import oracle, rules, schema, views
@@ -51,8 +53,10 @@ from zkopt.native.payoff import U64_BOUND
 
 R = field.R
 
-#: Seconds a writer waits for another process's write lock before giving up (SQLite busy timeout).
+#: Seconds a writer waits for another process's write lock before giving up (LedgerBusy).
 DEFAULT_BUSY_TIMEOUT = 30.0
+#: Milliseconds of one attempt at the write lock, so a waiting writer can say why it waits.
+_LOCK_ATTEMPT_MS = 200
 
 # Prepared keys by SHA-256 of their snarkjs text: preparing costs pairings, and
 # one process may open the same ledger many times.
@@ -94,8 +98,18 @@ class Ledger:
     and the busy timeout serialise the writers).
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, genesis: Genesis, clock: Callable[[], float] | None):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        genesis: Genesis,
+        clock: Callable[[], float] | None,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ):
         self._conn = conn
+        self._busy_timeout = busy_timeout
+        #: Told once (one line) when a write waits for another process's lock; the CLI prints it on a terminal.
+        self.on_wait: Callable[[str], None] | None = None
         self.path = path
         self.genesis = genesis
         self._now = _now_from(clock)
@@ -148,7 +162,7 @@ class Ledger:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, genesis, clock)
+        return cls(conn, path, genesis, clock, busy_timeout)
 
     @staticmethod
     def _write_genesis(conn: sqlite3.Connection, genesis: Genesis) -> None:
@@ -206,7 +220,7 @@ class Ledger:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, genesis, clock)
+        return cls(conn, path, genesis, clock, busy_timeout)
 
     def close(self) -> None:
         self._conn.close()
@@ -384,13 +398,39 @@ class Ledger:
 
     # --- writing --------------------------------------------------------------------------
 
+    def _lock(self) -> None:
+        """BEGIN IMMEDIATE within the busy timeout, telling ``on_wait`` once if another writer holds the lock.
+
+        SQLite's own busy handler would wait the same time in silence; a short
+        one per attempt lets a terminal say why nothing happens. After the
+        timeout: LedgerBusy, a refusal that means "retry", not "invalid".
+        """
+        deadline = time.monotonic() + self._busy_timeout
+        told = False
+        self._conn.execute(f"PRAGMA busy_timeout = {_LOCK_ATTEMPT_MS}")
+        try:
+            while True:
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise LedgerRejected(f"the ledger could not be locked for writing ({exc})") from None
+                    if time.monotonic() >= deadline:
+                        raise LedgerBusy(
+                            f"the ledger is busy: another process held its write lock for {self._busy_timeout:g} s; "
+                            "nothing was changed, retry"
+                        ) from None
+                    if not told and self.on_wait is not None:
+                        self.on_wait("waiting for the ledger: another process holds its write lock")
+                        told = True
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+
     @contextlib.contextmanager
     def _write(self):
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (the file is then unchanged)."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise LedgerRejected(f"the ledger is busy, try again ({exc})") from None
+        self._lock()
         try:
             yield self._conn
             self._conn.execute("COMMIT")
@@ -430,7 +470,7 @@ class Ledger:
         try:
             parsed = Transaction.from_json(tx)
         except MalformedInput as exc:
-            raise LedgerRejected(f"malformed transaction: {exc}") from None
+            raise MalformedSubmission(f"malformed transaction: {exc}") from None
         return self.submit(parsed.kind, list(parsed.public), parsed.proof)
 
     def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
@@ -447,7 +487,7 @@ class Ledger:
         except InvalidProof:
             raise LedgerRejected(f"the proof does not verify under the {kind} verification key") from None
         except MalformedProof as exc:
-            raise LedgerRejected(f"malformed proof: {exc}") from None
+            raise MalformedSubmission(f"malformed proof: {exc}") from None
 
         with self._write() as conn:
             now = self._now_in_order()
@@ -567,11 +607,11 @@ class Ledger:
         """Post ``{"attestations": [Attestation.to_json(), ...]}`` (or the bare list); see ``post_price``."""
         items = report.get("attestations") if isinstance(report, Mapping) else report
         if not isinstance(items, list):
-            raise LedgerRejected("malformed price report: expected a list of attestations")
+            raise MalformedSubmission("malformed price report: expected a list of attestations")
         try:
             parsed = [Attestation.from_json(a) for a in items]
         except MalformedInput as exc:
-            raise LedgerRejected(f"malformed price report: {exc}") from None
+            raise MalformedSubmission(f"malformed price report: {exc}") from None
         return self.post_price(parsed)
 
 
