@@ -15,6 +15,13 @@ class MalformedInput(ZkoptError):
     """Unusable input: unreadable, wrong shape, non-canonical number, bad point."""
 
 
+class DamagedValue(MalformedInput, ValueError):
+    """A value read back from a ledger file is not what was written (a damaged row): unusable, run the auditor.
+
+    Also a ValueError, so every decoder's caller that handles bad encodings handles it.
+    """
+
+
 class MalformedProof(MalformedInput):
     """A proof or its public inputs cannot be checked as given."""
 

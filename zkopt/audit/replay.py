@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zkopt.errors import InvalidProof, LedgerRejected, MalformedInput, MalformedProof, ZkoptError
-from zkopt.groth16 import prepare, verify, verify_batch
-from zkopt.ledger import Ledger, oracle, rules, schema
+from zkopt.groth16 import PreparedVerifyingKey, prepare, verify, verify_batch
+from zkopt.ledger import Ledger, integrity, oracle, rules, schema
 from zkopt.ledger.genesis import MAX_TREE_DEPTH, CircuitEntry
 from zkopt.ledger.oracle import FinalPrice
 from zkopt.ledger.rules import RuleBroken
-from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri
+from zkopt.ledger.schema import fe_bytes, fe_from
 from zkopt.ledger.transactions import SPECS
 from zkopt.native import poseidon
 from zkopt.native.merkle import MerkleTree, zero_hashes
@@ -128,6 +128,11 @@ class AuditReport:
         return "\n".join(lines)
 
 
+# Parsed and prepared keys by the SHA-256 of their stored text (the same text is the same key): parsing
+# checks every point and preparing costs pairings, and one process often audits the same ledger again.
+_PREPARED: dict[bytes, PreparedVerifyingKey] = {}
+
+
 @dataclass
 class _Tx:
     seq: int
@@ -157,13 +162,19 @@ class _Auditor:
 
     # --- genesis -----------------------------------------------------------------------
 
+    def integrity(self) -> None:
+        """The file itself: SQLite's check of every page and index, the schema, uniqueness recounted by scans."""
+        damage = integrity.sqlite_problems(self.conn) + integrity.schema_problems(self.conn)
+        for problem in damage + integrity.uniqueness_problems(self.conn):
+            self.record(0, "integrity", problem)
+
     def genesis(self, expected_hash: bytes | None) -> bool:
         reason = schema.unreadable_version(schema.schema_version(self.conn))
         if reason:
             self.record(0, "genesis", reason)
         rows = schema.read_genesis_rows(self.conn)
         if rows is None:
-            self.record(0, "genesis", "the file has no genesis")
+            self.record(0, "file", "the file is no usable ledger: it has no genesis")
             return False
         self.depth, self.history, self.threshold = rows.tree_depth, rows.root_history, rows.threshold
         try:
@@ -190,10 +201,12 @@ class _Auditor:
                 if kind not in SPECS:
                     raise MalformedInput(f"unknown transaction kind {kind!r}")
                 SPECS[kind].check_layout(names)
-                vk = CircuitEntry(row.vk_json, names).verifying_key()
-                if vk.n_public != len(names):
-                    raise MalformedInput(f"the key has {vk.n_public} public inputs, {len(names)} names")
-                self.keys[kind] = prepare(vk)
+                prepared = _PREPARED.get(digest)
+                if prepared is None:
+                    prepared = prepare(CircuitEntry(row.vk_json, names).verifying_key())
+                if prepared.vk.n_public != len(names):
+                    raise MalformedInput(f"the key has {prepared.vk.n_public} public inputs, {len(names)} names")
+                self.keys[kind] = _PREPARED.setdefault(digest, prepared)
             except (ZkoptError, ValueError, TypeError) as exc:
                 self.record(0, "genesis", f"the {kind} circuit is unusable: {exc}")
                 self.keys[kind] = None
@@ -244,9 +257,14 @@ class _Auditor:
         expected = 1
         last_seq = 0
         last_time = None
-        for seq, entry_type, accepted_at, prev_hash, stored_hash in self.conn.execute(
+        for row in self.conn.execute(
             "SELECT seq, entry_type, accepted_at, prev_hash, entry_hash FROM log ORDER BY seq"
         ).fetchall():
+            try:
+                seq, entry_type, accepted_at, prev_hash, stored_hash = schema.typed(row, "itibb", "a log row")
+            except MalformedInput as exc:
+                self.record(row[0] if isinstance(row[0], int) else expected, "hash-chain", str(exc))
+                return
             if seq != expected:
                 self.record(seq, "hash-chain", f"entry {seq} follows entry {expected - 1}: entries are missing")
             expected = seq + 1
@@ -488,21 +506,26 @@ def audit(source: Ledger | str | os.PathLike, *, genesis_hash: bytes | None = No
         report.findings.append(Finding(0, "file", f"no ledger file at {path}"))
         return report
     try:
-        conn = sqlite3.connect(f"{sqlite_uri(path)}?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.DatabaseError as exc:
+        conn = schema.connect(path, "ro")
+    except schema.DAMAGE as exc:
         report.findings.append(Finding(0, "file", f"the ledger file cannot be opened: {exc}"))
         return report
     try:
         auditor = _Auditor(conn, report, rng)
         # One read transaction: the whole replay sees one consistent snapshot even while the ledger keeps writing.
         conn.execute("BEGIN")
+        auditor.integrity()
         if auditor.genesis(genesis_hash):
             auditor.replay()
             auditor.proofs()
             auditor.derived()
         conn.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:
+    except schema.DAMAGE as exc:
         report.findings.append(Finding(0, "file", f"the ledger file cannot be read: {exc}"))
+    except (ZkoptError, ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
+        # Fail closed: a value of a damaged file that no check above named still makes the audit fail,
+        # never a traceback and never OK.
+        report.findings.append(Finding(0, "damage", f"a stored value is unusable ({exc.__class__.__name__}: {exc})"))
     finally:
         conn.close()
     return report

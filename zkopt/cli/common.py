@@ -61,8 +61,8 @@ def handle_errors(fn):
             fail(EXIT_INVALID, f"error: {exc}")
         except BrokenPipeError:
             raise  # click exits quietly when the reader of our output went away
-        except sqlite3.DatabaseError as exc:
-            fail(EXIT_UNUSABLE, f"error: the ledger file is unusable: {exc}")
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            fail(EXIT_UNUSABLE, f"error: the ledger file is unusable: {shown(str(exc), 120)}")
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             fail(EXIT_UNUSABLE, f"error: {exc.strerror or exc.__class__.__name__}{where}")

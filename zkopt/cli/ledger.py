@@ -7,7 +7,10 @@ from pathlib import Path
 import click
 
 from zkopt.cli.common import (
+    EXIT_INVALID,
+    JSON,
     echo_json,
+    fail,
     handle_errors,
     open_ledger,
     public_summary,
@@ -18,7 +21,7 @@ from zkopt.cli.common import (
 
 @click.group()
 def ledger():
-    """Create a ledger, show it, submit transaction files to it."""
+    """Create a ledger, show it, check its file, submit transaction files to it."""
 
 
 @ledger.command("init")
@@ -154,3 +157,28 @@ def ledger_check_opening(db: str, opening: str, as_json: bool):
     click.echo(f"  {values}")
     if disclosed.note_type == "option":
         click.echo(f"  settled in entry {disclosed.spent_in}" if disclosed.spent_in else "  not settled")
+
+
+@ledger.command("check")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@JSON
+@handle_errors
+def ledger_check(db: str, as_json: bool):
+    """Check the file itself (no proof is re-verified): SQLite's integrity check, schema, state row, uniqueness.
+
+    Exit 0 when every check holds, 1 with problems (one line each), 2 for a
+    file that is no SQLite ledger. `zkopt audit` runs the same checks first.
+    """
+    from zkopt.ledger.integrity import check_file
+
+    found = check_file(db)
+    if as_json:
+        echo_json({"path": db, "ok": not found, "problems": found})
+    else:
+        for line in found:
+            click.echo(line)
+        if not found:
+            click.echo(f"OK: {db}: SQLite's integrity check, the schema, the state row and every uniqueness rule hold")
+    if found:
+        count = len(found)
+        fail(EXIT_INVALID, f"check failed: {count} problem{'s' if count != 1 else ''} (first: {found[0]})")

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zkopt import curve, field
-from zkopt.errors import InvalidPoint, MalformedInput, MalformedProof
+from zkopt.errors import DamagedValue, InvalidPoint, MalformedInput, MalformedProof
 from zkopt.groth16 import Proof
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
 from zkopt.native.payoff import U64_BOUND
@@ -220,12 +220,20 @@ def fe_bytes(value: int) -> bytes:
     return field.to_bytes(value)
 
 
+def _blob(data: object, what: str) -> bytes:
+    """A stored BLOB as bytes; ValueError when a damaged row holds another type there (bytes(5) is five zeros)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise DamagedValue(f"{what}: the stored value is {type(data).__name__}, not a BLOB")
+    return bytes(data)
+
+
 def fe_from(data: bytes, what: str) -> int:
-    """Decode 32 big-endian bytes to a canonical field element; ValueError names ``what``."""
+    """Decode 32 stored big-endian bytes to a canonical field element; DamagedValue (a ValueError) names ``what``."""
+    data = _blob(data, what)
     try:
-        return field.from_bytes(bytes(data))
+        return field.from_bytes(data)
     except ValueError as exc:
-        raise ValueError(f"{what}: {exc}") from None
+        raise DamagedValue(f"{what}: {exc}") from None
 
 
 def u64_bytes(value: int) -> bytes:
@@ -235,9 +243,9 @@ def u64_bytes(value: int) -> bytes:
 
 
 def u64_from(data: bytes, what: str) -> int:
-    data = bytes(data)
+    data = _blob(data, what)
     if len(data) != 8:
-        raise ValueError(f"{what}: expected 8 bytes, got {len(data)}")
+        raise DamagedValue(f"{what}: expected 8 bytes, got {len(data)}")
     return int.from_bytes(data, "big")
 
 
@@ -248,9 +256,9 @@ def public_bytes(values: Sequence[int]) -> bytes:
 
 def public_from(data: bytes) -> list[int]:
     """Decode ``public_bytes``; ValueError for a ragged length or a value >= r."""
-    data = bytes(data)
+    data = _blob(data, "public inputs")
     if len(data) % field.BYTES:
-        raise ValueError(f"public inputs blob has {len(data)} bytes, not a multiple of {field.BYTES}")
+        raise DamagedValue(f"public inputs blob has {len(data)} bytes, not a multiple of {field.BYTES}")
     size = field.BYTES
     return [fe_from(data[i : i + size], f"public input {i // size}") for i in range(0, len(data), size)]
 
@@ -262,6 +270,8 @@ def proof_bytes(proof: Proof) -> bytes:
 
 def proof_from(data: bytes) -> Proof:
     """Decode and validate ``proof_bytes`` (on curve, in subgroup, not infinity); raises MalformedProof."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise MalformedProof(f"the stored proof is {type(data).__name__}, not a BLOB")
     data = bytes(data)
     if len(data) != PROOF_BYTES:
         raise MalformedProof(f"stored proof has {len(data)} bytes, expected {PROOF_BYTES}")
@@ -376,6 +386,46 @@ def sqlite_uri(path: str | os.PathLike) -> str:
     return Path(path).resolve().as_uri()
 
 
+#: What a query of a damaged file raises: SQLite's errors, and a UnicodeDecodeError when SQLite's own error
+#: message quotes damaged bytes (a broken schema entry). Every reader of the file catches both.
+DAMAGE = (sqlite3.DatabaseError, UnicodeDecodeError)
+
+
+_TYPES = {"b": bytes, "i": int, "t": str}
+
+
+def typed(row: Sequence[object], kinds: str, what: str) -> tuple:
+    """A stored row whose values have the types ``kinds`` says ('b' BLOB, 'i' INTEGER, 't' TEXT; '?' after one: or NULL).
+
+    SQLite's columns take any type, and a flipped byte can turn a BLOB into
+    an INTEGER or a NULL; ``bytes(5)`` would then silently read five zero
+    bytes. MalformedInput names the damaged row instead.
+    """
+    tokens = [(kind, kinds[i + 1 : i + 2] == "?") for i, kind in enumerate(kinds) if kind != "?"]
+    values = tuple(row)
+    if len(values) != len(tokens):
+        raise MalformedInput(f"{what} is damaged: {len(values)} columns, not {len(tokens)}")
+    for i, (value, (kind, optional)) in enumerate(zip(values, tokens)):
+        expected = _TYPES[kind]
+        if (value is None and optional) or (isinstance(value, expected) and not isinstance(value, bool)):
+            continue
+        raise MalformedInput(f"{what} is damaged: column {i + 1} holds {type(value).__name__}, not {expected.__name__}")
+    return values
+
+
+def _text(data: bytes) -> str:
+    # A damaged TEXT value decodes with U+FFFD in it, so it fails the checks that read it (a kind, a JSON list)
+    # and becomes a finding, instead of a UnicodeDecodeError out of the middle of a query.
+    return data.decode("utf-8", errors="replace")
+
+
+def connect(path: str | os.PathLike, mode: str, timeout: float = 5.0) -> sqlite3.Connection:
+    """A connection to the ledger file at ``path`` (``mode`` "ro", "rw" or "rwc"), autocommit, lenient on damaged text."""
+    conn = sqlite3.connect(f"{sqlite_uri(path)}?mode={mode}", uri=True, timeout=timeout, isolation_level=None)
+    conn.text_factory = _text
+    return conn
+
+
 @dataclass(frozen=True)
 class CircuitRow:
     """One ``circuits`` row as stored: kind, snarkjs key text, its recorded SHA-256, public names (JSON text)."""
@@ -406,15 +456,16 @@ def read_genesis_rows(conn: sqlite3.Connection) -> GenesisRows | None:
     ).fetchone()
     if row is None:
         return None
-    depth, history, threshold, stored_hash, shocks = row
+    depth, history, threshold, stored_hash, shocks = typed(row, "iiibt?", "the genesis row")
     circuits = tuple(
-        CircuitRow(kind, vk_json, bytes(digest), names)
-        for kind, vk_json, digest, names in conn.execute(
-            "SELECT kind, vk_json, vk_sha256, public_names FROM circuits ORDER BY kind"
-        )
+        CircuitRow(*typed(row, "ttbt", "a circuits row"))
+        for row in conn.execute("SELECT kind, vk_json, vk_sha256, public_names FROM circuits ORDER BY kind")
     )
-    members = tuple(bytes(k) for (k,) in conn.execute("SELECT public_key FROM oracle_members ORDER BY member"))
-    return GenesisRows(depth, history, threshold, bytes(stored_hash), shocks, circuits, members)
+    members = tuple(
+        typed(row, "b", "an oracle_members row")[0]
+        for row in conn.execute("SELECT public_key FROM oracle_members ORDER BY member")
+    )
+    return GenesisRows(depth, history, threshold, stored_hash, shocks, circuits, members)
 
 
 def parse_margin_shocks(text: object) -> tuple[int, ...]:
@@ -452,8 +503,7 @@ def read_transaction(conn: sqlite3.Connection, seq: int) -> StoredTransaction | 
     row = conn.execute("SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)).fetchone()
     if row is None:
         return None
-    kind, public, proof, root = row
-    return StoredTransaction(seq, kind, bytes(public), bytes(proof), bytes(root))
+    return StoredTransaction(seq, *typed(row, "tbbb", f"the transactions row of entry {seq}"))
 
 
 @dataclass(frozen=True)
@@ -491,13 +541,13 @@ def read_price_report(conn: sqlite3.Connection, seq: int) -> StoredPriceReport |
     if row is None:
         return None
     signatures = tuple(
-        tuple(bytes(v) for v in sig)
+        typed(sig, "bbbb", f"a price_signatures row of entry {seq}")
         for sig in conn.execute(
             "SELECT member_key, price, observed_at, signature FROM price_signatures WHERE seq = ? ORDER BY position",
             (seq,),
         )
     )
-    return StoredPriceReport(seq, *(bytes(v) for v in row), signatures)
+    return StoredPriceReport(seq, *typed(row, "bbbb", f"the price_reports row of entry {seq}"), signatures)
 
 
 def read_state(conn: sqlite3.Connection) -> tuple[int, bytes, str, int] | None:
@@ -505,5 +555,4 @@ def read_state(conn: sqlite3.Connection) -> tuple[int, bytes, str, int] | None:
     row = conn.execute("SELECT entries, head_hash, pool_balance, leaf_count FROM ledger_state WHERE id = 1").fetchone()
     if row is None:
         return None
-    entries, head, pool, leaf_count = row
-    return entries, bytes(head), pool, leaf_count
+    return typed(row, "ibti", "the ledger_state row")

@@ -42,10 +42,10 @@ from zkopt.errors import (
     MalformedSubmission,
 )
 from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
-from zkopt.ledger import oracle, rules, schema, views
+from zkopt.ledger import integrity, oracle, rules, schema, views
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
-from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri, u64_bytes, u64_from
+from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
 from zkopt.native.merkle import MerklePath
@@ -121,9 +121,7 @@ class Ledger:
     @staticmethod
     def _connect(path: Path, create: bool, busy_timeout: float) -> sqlite3.Connection:
         mode = "rwc" if create else "rw"
-        conn = sqlite3.connect(
-            f"{sqlite_uri(path)}?mode={mode}", uri=True, timeout=busy_timeout, isolation_level=None
-        )
+        conn = schema.connect(path, mode, busy_timeout)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a commit is on disk before submit returns, so a receipt is never lost, even on power loss.
@@ -195,13 +193,17 @@ class Ledger:
         clock: Callable[[], float] | None = None,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> Ledger:
-        """Open an existing ledger file, migrating its schema if it is older; checks the genesis hash."""
+        """Open an existing ledger file; refuses one whose schema, genesis or state row is not consistent.
+
+        Checks the genesis hash, the keys' digests and ``integrity.quick_problems``
+        (the schema objects, the state row against the log's last entry).
+        """
         path = Path(path)
         if not path.is_file():
             raise MalformedInput(f"no ledger file at {path}")
         try:
             conn = cls._connect(path, create=False, busy_timeout=busy_timeout)
-        except sqlite3.DatabaseError as exc:
+        except schema.DAMAGE as exc:
             raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
         try:
             schema.migrate(conn)
@@ -214,7 +216,10 @@ class Ledger:
                     raise MalformedInput(
                         f"{path}: the {row.kind} key does not match its recorded SHA-256; run the auditor"
                     )
-        except sqlite3.DatabaseError as exc:
+            damage = integrity.quick_problems(conn, rows.genesis_hash)
+            if damage:
+                raise MalformedInput(f"{path}: {damage[0]}; run `zkopt ledger check`")
+        except schema.DAMAGE as exc:
             conn.close()
             raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
         except BaseException:
@@ -293,7 +298,10 @@ class Ledger:
         row = self._conn.execute("SELECT cm FROM leaves WHERE leaf_index = ?", (leaf_index,)).fetchone()
         if row is None:
             raise ValueError(f"no leaf at index {leaf_index!r}")
-        return fe_from(row[0], "leaf")
+        try:
+            return fe_from(row[0], "leaf")
+        except ValueError as exc:
+            raise MalformedInput(f"leaf {leaf_index} is damaged ({exc}); run zkopt audit") from None
 
     def find_commitment(self, cm: int) -> tuple[int, int] | None:
         """(leaf index, log seq) of a commitment, or None when it is not on the ledger."""

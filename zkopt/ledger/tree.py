@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from zkopt.errors import MalformedInput
 from zkopt.ledger.schema import fe_bytes, fe_from
 from zkopt.native import poseidon
 from zkopt.native.merkle import zero_hashes
@@ -39,7 +40,12 @@ class StoredTree:
             row = self.conn.execute(
                 "SELECT value FROM tree_nodes WHERE level = ? AND position = ?", (level, position)
             ).fetchone()
-        return fe_from(row[0], f"tree node ({level}, {position})") if row else self.zeros[level]
+        if not row:
+            return self.zeros[level]
+        try:
+            return fe_from(row[0], f"tree node ({level}, {position})")
+        except ValueError as exc:
+            raise MalformedInput(f"the stored tree is damaged ({exc}); run zkopt audit") from None
 
     def root(self) -> int:
         return self.node(self.depth, 0)

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 
+from zkopt.errors import MalformedInput
 from zkopt.ledger import schema
 from zkopt.ledger.genesis import Genesis
 from zkopt.ledger.schema import fe_from
@@ -19,13 +20,22 @@ from zkopt.ledger.schema import fe_from
 def entry(conn: sqlite3.Connection, seq: int, names: Mapping[str, Sequence[str]]) -> dict:
     """Log entry ``seq``: its link and hash, and a transaction's content or a price report with its signatures.
 
-    ``names`` maps each kind to its public names (the genesis's); ValueError when there is no entry ``seq``.
+    ``names`` maps each kind to its public names (the genesis's); ValueError when there is no entry ``seq``,
+    MalformedInput when its rows are damaged (run the auditor).
     """
     row = conn.execute(
         "SELECT entry_type, accepted_at, prev_hash, entry_hash FROM log WHERE seq = ?", (seq,)
     ).fetchone()
     if row is None:
         raise ValueError(f"no log entry {seq!r}")
+    row = schema.typed(row, "tibb", f"log entry {seq}")
+    try:
+        return _entry(conn, seq, row, names)
+    except (ValueError, AttributeError) as exc:
+        raise MalformedInput(f"log entry {seq} is damaged ({exc}); run zkopt audit") from None
+
+
+def _entry(conn: sqlite3.Connection, seq: int, row: tuple, names: Mapping[str, Sequence[str]]) -> dict:
     out = {
         "seq": seq,
         "entry_type": row[0],
