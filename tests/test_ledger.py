@@ -68,6 +68,8 @@ def test_scenario_is_accepted_and_audits_clean(world):
     report = audit(world.ledger, rng=random.Random(1))
     assert report.ok, report.to_text()
     assert report.proofs_checked == 4 and report.signatures_checked == 5
+    # The same units as `ledger show`: the human amount, then the raw units.
+    assert "pool balance   8500000 (8500000000000 units of 10^-6)" in report.to_text()
 
 
 def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path):

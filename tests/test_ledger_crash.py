@@ -1,4 +1,8 @@
-"""Crash safety: a submitting process killed with SIGKILL at random moments never loses an acknowledged entry."""
+"""Crash safety: a submitting process killed with SIGKILL at random moments never loses an acknowledged entry.
+
+After every kill the file audits clean and holds every receipt acknowledged
+so far; ``benchmarks/crash_ledger.py`` runs the same loop for many rounds.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,45 @@ from zkopt.ledger import Ledger
 
 REPO = Path(__file__).resolve().parent.parent
 ROUNDS = 6
+
+
+def acknowledged_receipts(path: Path) -> list[dict]:
+    """The receipts the child acknowledged: a line cut by the kill has no newline, it was never acknowledged."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n")[:-1]]
+
+
+def assert_intact(db_path: Path, receipts: Path, seed: int) -> int:
+    """Every acknowledged entry is on the ledger with its hash, and the file audits clean; the count."""
+    acknowledged = acknowledged_receipts(receipts)
+    with Ledger.open(db_path) as ledger:
+        for ack in acknowledged:
+            assert ledger.entry(ack["seq"])["entry_hash"] == ack["hash"]
+        assert ledger.state().entries >= len(acknowledged)
+    report = audit(db_path, rng=random.Random(seed))
+    assert report.ok, report.to_text()
+    return len(acknowledged)
+
+
+def kill_rounds(db_path: Path, receipts: Path, rounds: int, rng: random.Random, after_each=None) -> int:
+    """Start the submitting child ``rounds`` times, SIGKILL it at a random moment; how many were still running."""
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    killed_running = 0
+    for round_ in range(rounds):
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(db_path), str(receipts), str(rng.randrange(2**32))],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, text=True,
+        )
+        try:
+            assert child.stdout.readline().strip() == "ready"
+            time.sleep(rng.uniform(0.05, 0.6))
+            killed_running += child.poll() is None
+            child.send_signal(signal.SIGKILL)
+        finally:
+            child.wait()
+            child.stdout.close()
+        if after_each is not None:
+            after_each(round_)
+    return killed_running
 
 
 def child_loop(db_path: str, receipts_path: str, seed: int) -> None:
@@ -50,30 +93,10 @@ def test_sigkill_never_loses_an_acknowledged_entry(tmp_path, rng):
     world = World(tmp_path / "ledger.db", rng, depth=10)
     world.ledger.close()
     receipts = tmp_path / "receipts.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    killed_running = 0
-    for round_ in range(ROUNDS):
-        child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(world.path), str(receipts), str(rng.randrange(2**32))],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, text=True,
-        )
-        try:
-            assert child.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.05, 0.6))
-            killed_running += child.poll() is None
-            child.send_signal(signal.SIGKILL)
-        finally:
-            child.wait()
-            child.stdout.close()
+    receipts.touch()
+    counts = []
+    killed_running = kill_rounds(
+        world.path, receipts, ROUNDS, rng, lambda round_: counts.append(assert_intact(world.path, receipts, round_))
+    )
     assert killed_running == ROUNDS, "the child must still be submitting when it is killed"
-
-    text = receipts.read_text(encoding="utf-8")
-    # A line cut by the kill has no newline: it was never acknowledged.
-    acknowledged = [json.loads(line) for line in text.split("\n")[:-1]]
-    assert len(acknowledged) >= ROUNDS, "too few submissions to exercise anything"
-    with Ledger.open(world.path) as ledger:
-        for ack in acknowledged:
-            assert ledger.entry(ack["seq"])["entry_hash"] == ack["hash"]
-        assert ledger.state().entries >= len(acknowledged)
-    report = audit(world.path, rng=random.Random(7))
-    assert report.ok, report.to_text()
+    assert counts == sorted(counts) and counts[-1] >= ROUNDS, f"too few submissions to exercise anything: {counts}"

@@ -37,7 +37,13 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zkopt.errors import InvalidProof, LedgerRejected, MalformedInput, MalformedProof, ZkoptError
+from zkopt.errors import (
+    InvalidProof,
+    LedgerRejected,
+    MalformedInput,
+    MalformedProof,
+    ZkoptError,
+)
 from zkopt.groth16 import PreparedVerifyingKey, prepare, verify, verify_batch
 from zkopt.ledger import Ledger, integrity, oracle, rules, schema
 from zkopt.ledger.genesis import MAX_TREE_DEPTH, CircuitEntry
@@ -47,6 +53,7 @@ from zkopt.ledger.schema import fe_bytes, fe_from
 from zkopt.ledger.transactions import SPECS
 from zkopt.native import poseidon
 from zkopt.native.merkle import MerkleTree, zero_hashes
+from zkopt.units import format_amount
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,7 @@ class AuditReport:
             f"checked        {self.proofs_checked} proofs, {self.signatures_checked} oracle signatures",
             f"tree           {self.leaf_count} leaves, root {self.root}",
             f"nullifiers     {self.nullifiers}",
-            f"pool balance   {self.pool_balance}",
+            f"pool balance   {format_amount(self.pool_balance)} ({self.pool_balance} units of 10^-6)",
         ]
         if self.ok:
             lines.append("result         OK: every check holds")
