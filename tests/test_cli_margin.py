@@ -6,17 +6,21 @@ and a holder; the writer deposits, two members attest the ETH-USD spot
 the writer opens it with exactly the portfolio requirement (the larger leg,
 not the sum), two members sign the price after expiry on the put's side, and
 the holder settles. Then the refusals: one unit less collateral (exit 1),
-mixed or malformed leg options (exit 2).
+mixed or malformed leg options (exit 2). Last, a ledger whose genesis has
+sixteen margin shocks (its open circuit takes G = 16) requires collateral for
+a butterfly whose peak the eight-point grid misses.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
-from tests.cli_fixtures import DEPTH, fails, ok, shared_keys
+from tests.cli_fixtures import DEPTH, copy_keys, fails, ok, shared_keys
 from tests.test_cli_wallet import EXPIRY, post_spot
+from zkopt.native.payoff import FINE_SHOCKS
 
 STRANGLE = ("--leg", "call:3100:2", "--leg", "put:2900:2")  # 2800 at 4500 (call), 2800 at 1500 (put)
 
@@ -129,3 +133,36 @@ def test_margin_refusals(market, tmp_path):
     fails(2, "No such option '--kind'", "margin", "--asset", "X", "--spot", "1", "--kind", "call")
     fails(2, "below -100%", "margin", "--asset", "X", "--spot", "1", "--leg", "call:1:1", "--margin-shocks", "-101")
     fails(2, "no ledger file", "margin", "--db", tmp_path / "none.db", "--asset", "X", "--leg", "call:1:1")
+
+
+FINE = ",".join(f"{s // 10_000}" for s in FINE_SHOCKS)  # -50,-40,-30,-25,...,50: sixteen prices
+BUTTERFLY = ("--leg", "call:2700:1", "--leg", "call:2850:-2", "--leg", "call:3000:1")  # peaks at 2850 (claim 150)
+
+
+def test_a_ledger_of_sixteen_shocks_margins_what_eight_miss(tmp_path):
+    # Its open circuit takes 16 grid prices: the shared depth-4 keys have open at 8, so only open is set up anew
+    # (and keys for 8 prices are refused for it, not overwritten).
+    keys = copy_keys(tmp_path / "keys")
+    committee, db = tmp_path / "committee.json", tmp_path / "ledger.db"
+    for i in range(3):
+        ok("oracle", "keygen", "--out", tmp_path / f"m{i}.key", "--committee", committee)
+    init = ("ledger", "init", "--db", db, "--keys", keys, "--committee", committee, "--depth", DEPTH, "--margin-shocks",
+            FINE)
+    fails(2, "holds open keys for parameters {'depth': 4, 'grid': 8}", *init)
+    shutil.rmtree(keys / "open")
+    assert "open      11,428 constraints, keys set up" in ok(*init).stdout
+    w, h = tmp_path / "writer.json", tmp_path / "holder.json"
+    ok("wallet", "new", "--wallet", w)
+    holder = ok("wallet", "new", "--wallet", h).stdout.strip()
+    tx = ("--db", db, "--keys", keys)
+    ok("wallet", "deposit", "--wallet", w, *tx, "--amount", "1000")
+    post_spot(tmp_path, db, "ETH-USD", "3000")
+    on_sixteen = ok("margin", "--db", db, "--asset", "ETH-USD", *BUTTERFLY).stdout
+    on_eight = ok("margin", "--spot", "3000", "--asset", "ETH-USD", *BUTTERFLY).stdout
+    assert "the position (portfolio) 150 at 2850" in " ".join(on_sixteen.split())
+    assert "the position (portfolio) 0 at 1500" in " ".join(on_eight.split())
+    opening = ("wallet", "open", "--wallet", w, *tx, "--holder", holder, "--asset", "ETH-USD", *BUTTERFLY,
+               "--expiry", EXPIRY)
+    fails(1, "does not cover the worst loss 150 (at the grid price 2850)", *opening, "--collateral", "149.999999")
+    text = ok(*opening, "--collateral", "150").stdout
+    assert text.startswith("accepted: entry 3 (open)") and "grid: 1500 1800 2100 2250 2400 2550 2700 2850 3150" in text
