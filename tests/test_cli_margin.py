@@ -107,7 +107,7 @@ def test_one_unit_below_the_portfolio_requirement_is_refused(opened):
     [
         (("--leg", "call:3100:2", "--kind", "call"), "give the legs with --leg, or one leg with --kind"),
         (("--kind", "call", "--strike", "1"), "or one leg with all of --kind, --strike and --quantity"),
-        (("--kind", "call", "--strike", "1", "--quantity", "0"), "the quantity must not be 0"),
+        (("--kind", "call", "--strike", "1", "--quantity", "0"), "every leg of the position needs a positive quantity"),
         (("--leg", "call:1:1",) * 5, "a position has at most 4 legs, got 5"),
         (("--leg", "straddle:1:1",), "the kind must be call or put"),
         (("--leg", "call:1",), "is not KIND:STRIKE:QUANTITY"),

@@ -178,6 +178,10 @@ def _tamper(path, change):
         (lambda o: o["notes"][0].__setitem__("leaf_index", -1), "non-negative"),
         (lambda o: o["notes"].append(o["notes"][0]), "appears twice"),
         (lambda o: o.__setitem__("notes", {}), "must be a list"),
+        # An option note of the one-leg format before positions (kind, strike, quantity at the top level).
+        (lambda o: o["notes"].append({"type": "option", "note": dict.fromkeys(
+            ("asset", "kind", "strike", "quantity", "expiry", "collateral", "holder_pk", "writer_pk", "rho"), "1")}),
+         r"OptionNote is missing 'kind\[0\]'"),
     ],
 )
 def test_a_damaged_wallet_file_is_refused_with_one_line(tmp_path, rng, change, fragment):

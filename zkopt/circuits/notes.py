@@ -3,14 +3,14 @@
 Each function here adds the constraints of one formula of
 ``zkopt.native.notes`` (or the intrinsic and net values of
 ``zkopt.native.payoff``) under its ``label/`` and returns the result as a
-combination; the circuits
-bind results to public inputs with ``enforce_equal``. The hashes are the
-Poseidon gadget with the native tags as constant inputs, so a gadget and its
-native twin agree on every input (tested in tests/test_circuit_notes.py).
+combination; the circuits bind results to public inputs with
+``enforce_equal``. The hashes are the Poseidon gadget with the native tags as
+constant inputs, so a gadget and its native twin agree on every input (tested
+in tests/test_circuit_notes.py).
 
 The hashes accept any field elements. The native functions additionally
-*refuse* out-of-range fields (an amount of 2^64 or more, a kind other than 0
-or 1); in a circuit that refusal is the caller's range check, made once where
+*refuse* out-of-range fields (an amount of 2^64 or more, a kind or side other
+than 0 or 1); in a circuit that refusal is the caller's range check, made once where
 the value is declared (``gadgets.inputs``) or derived. The circuits of this
 package range-check every bounded field of each note they *create*, and every value they
 use in arithmetic; the one field hashed unchecked is settle's public

@@ -33,9 +33,9 @@ def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
 
 
 class OpenPosition(notes.TreeCircuit):
-    """Enforces a member cash note split into a position note and change, collateral >= the position's loss at each grid price.
+    """Enforces a member cash note split into a position and change, collateral >= its loss at each grid price; assumes nothing.
 
-    Assumes nothing. Public: root, nf_in, cm_option, cm_change, asset,
+    Public: root, nf_in, cm_option, cm_change, asset,
     grid[0..G-1] (64 bits each). Private: amount_in (64), sk, rho_in,
     directions[depth], siblings[depth], kind[L] (1), side[L] (1), strike[L]
     (64), quantity[L] (64), expiry (64), collateral (64), holder_pk, with L =

@@ -135,8 +135,6 @@ def position_legs(legs: tuple, kind: int | None = None, strike: int | None = Non
         if any(v is None for v in one):
             raise click.UsageError("give the position's legs with --leg KIND:STRIKE:QUANTITY (repeatable), "
                                    "or one leg with all of --kind, --strike and --quantity")
-        if quantity == 0:
-            raise click.UsageError("the quantity must not be 0")
         legs = (Leg(kind, strike, quantity),)
     if len(legs) > MAX_LEGS:
         raise click.UsageError(f"a position has at most {MAX_LEGS} legs, got {len(legs)}")

@@ -131,8 +131,8 @@ def wallet_open(wallet_file, db, keys_dir, holder, asset, legs, option_kind, str
                 share, out, as_json):
     """Write a position of up to 4 legs to HOLDER as its writer, locking COLLATERAL; the proof checks the margin.
 
-    The legs are --leg KIND:STRIKE:QUANTITY, repeated (call:3100:2 --leg
-    put:2900:2 is a strangle), or one leg with --kind, --strike and
+    The legs are --leg KIND:STRIKE:QUANTITY, repeated (--leg call:3100:2
+    --leg put:2900:2 is a strangle), or one leg with --kind, --strike and
     --quantity. The collateral must cover the whole position's worst loss at
     every price of the ledger's grid (`zkopt margin` computes it): the last
     attested spot of ASSET x the genesis margin shocks. With --out the ledger

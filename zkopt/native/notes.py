@@ -124,7 +124,7 @@ def pack_leg(leg: Leg) -> int:
 
 @dataclass(frozen=True)
 class Position:
-    """The terms of an option note: the underlying ``asset``, the ``expiry`` and 1..MAX_LEGS legs.
+    """The terms of an option note: the underlying ``asset``, the ``expiry`` and up to MAX_LEGS legs.
 
     ``legs`` is padded with EMPTY_LEG to MAX_LEGS slots, so one position has
     one form (and one commitment). A position of zero legs only is valid and

@@ -90,18 +90,20 @@ def check_u64(value: object, what: str) -> int:
     return value
 
 
+def _check_flag(value: object, what: str, zero: str, one: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value not in (0, 1):
+        raise ValueError(f"{what} must be {zero} (0) or {one} (1), got {value!r}")
+    return value
+
+
 def check_kind(value: object) -> int:
     """Return ``value`` if it is CALL or PUT; raise ValueError otherwise."""
-    if not isinstance(value, int) or isinstance(value, bool) or value not in (CALL, PUT):
-        raise ValueError(f"kind must be CALL (0) or PUT (1), got {value!r}")
-    return value
+    return _check_flag(value, "kind", "CALL", "PUT")
 
 
 def check_side(value: object) -> int:
     """Return ``value`` if it is SHORT or LONG; raise ValueError otherwise."""
-    if not isinstance(value, int) or isinstance(value, bool) or value not in (SHORT, LONG):
-        raise ValueError(f"side must be SHORT (0) or LONG (1), got {value!r}")
-    return value
+    return _check_flag(value, "side", "SHORT", "LONG")
 
 
 @dataclass(frozen=True)
