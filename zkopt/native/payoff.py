@@ -34,7 +34,9 @@ public grid of settlement prices (the portfolio requirement), and
 priced at each grid price, so legs that lose at different prices (a
 straddle's call and put) need the larger of their losses, not the sum, and a
 long leg offsets the short legs' losses at the same price (a call spread needs
-the spread). ``leg_requirements`` gives what each leg alone would need.
+the spread). ``leg_requirements`` gives what each leg alone would need, each
+rounded on its own: the position, rounded once, can need up to one unit of
+10^-6 per extra leg more than their sum.
 
 What a grid covers. Each leg's value is piecewise linear in S with one kink
 at its strike, and so is the position. A position of SHORT legs only is a
