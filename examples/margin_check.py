@@ -39,7 +39,7 @@ from zkopt.field import R  # noqa: E402
 from zkopt.groth16 import prove, setup, verify  # noqa: E402
 from zkopt.native import payoff  # noqa: E402
 from zkopt.native.merkle import MerkleTree  # noqa: E402
-from zkopt.native.notes import CALL, PUT, CashNote, open_notes, public_key  # noqa: E402
+from zkopt.native.notes import CALL, PUT, CashNote, Leg, Position, open_notes, public_key  # noqa: E402
 from zkopt.units import asset_id, format_amount  # noqa: E402
 
 SCALE = payoff.SCALE
@@ -47,14 +47,14 @@ SCALE = payoff.SCALE
 
 def loss_curve(kind: int, strike: int, quantity: int, prices: list[int]) -> list[float]:
     """The writer's loss (the holder's gross payout) at each price, in whole units."""
-    return [payoff.gross_payout(kind, strike, quantity, p) / SCALE for p in prices]
+    return [payoff.gross_payout([Leg(kind, strike, quantity)], p) / SCALE for p in prices]
 
 
 def plot(path: Path, spot: int, grid: list[int], options: dict[str, tuple[int, int, int, int]]) -> None:
     prices = [spot * i // 200 for i in range(0, 401)]  # 0 .. 2 x spot
     fig, axes = plt.subplots(1, len(options), figsize=(11, 4.2), sharey=True)
     for ax, (title, (kind, strike, quantity, collateral)) in zip(axes, options.items()):
-        worst = payoff.worst_loss(kind, strike, quantity, grid)
+        worst = payoff.worst_loss([Leg(kind, strike, quantity)], grid)
         ax.plot([p / SCALE for p in prices], loss_curve(kind, strike, quantity, prices), label="writer's loss")
         ax.scatter([g / SCALE for g in grid], loss_curve(kind, strike, quantity, grid), color="black", zorder=3,
                    label="scenario grid")
@@ -85,8 +85,8 @@ def main() -> None:
     put = (PUT, 2_900 * SCALE, 2 * SCALE, 3_000 * SCALE)
     print("scenario grid:", " ".join(format_amount(g) for g in grid), f"(spot {format_amount(spot)}, -50% .. +50%)")
     for name, (kind, strike, quantity, collateral) in (("call", call), ("put", put)):
-        worst = payoff.worst_loss(kind, strike, quantity, grid)
-        at = max(grid, key=lambda p: payoff.gross_payout(kind, strike, quantity, p))
+        worst = payoff.worst_loss([Leg(kind, strike, quantity)], grid)
+        at = payoff.worst_price([Leg(kind, strike, quantity)], grid)
         verdict = "covered" if worst <= collateral else "NOT covered"
         print(f"{name}: strike {format_amount(strike)}, quantity {format_amount(quantity)}: worst loss "
               f"{format_amount(worst)} at {format_amount(at)}; collateral {format_amount(collateral)} -> {verdict}")
@@ -100,9 +100,8 @@ def main() -> None:
     tree = MerkleTree(args.depth)
     index = tree.append(cash.commitment())
     kind, strike, quantity, collateral = call
-    terms = dict(asset=asset_id("ETH-USD"), kind=kind, strike=strike, quantity=quantity, expiry=1_798_761_600,
-                 holder_pk=public_key(holder_sk))
-    option, _ = open_notes(cash, writer_sk, collateral=collateral, **terms)
+    position = Position(asset_id("ETH-USD"), 1_798_761_600, (Leg(kind, strike, quantity),))
+    option, _ = open_notes(cash, writer_sk, position, collateral=collateral, holder_pk=public_key(holder_sk))
     circuit = OpenPosition(depth=args.depth, grid=len(grid))
     print(f"\nopen circuit at depth {args.depth}: single-party setup (unsafe outside demos) ...", flush=True)
     t0 = time.perf_counter()
@@ -118,7 +117,7 @@ def main() -> None:
     print("  public: root, nullifier, the two new commitments, the asset and the 8 grid prices; strike,")
     print("  quantity and collateral stay private")
 
-    short, _ = open_notes(cash, writer_sk, collateral=2_500 * SCALE, **terms)
+    short, _ = open_notes(cash, writer_sk, position, collateral=2_500 * SCALE, holder_pk=public_key(holder_sk))
     short_inputs = open_position.inputs(cash, writer_sk, tree.membership(index), short, grid)
     failed = r1cs.solve(circuit, short_inputs).which_unsatisfied()
     print(f"with collateral 2500 (< the worst loss 2800): no proof exists; the circuit fails at {failed}")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from zkopt.audit import audit, export_opening
 from zkopt.ledger import Genesis, Ledger, Observation, oracle
-from zkopt.native.notes import PUT
+from zkopt.native.notes import PUT, Leg, Position
 from zkopt.keydir import TX_KINDS, KeyDir
 from zkopt.units import asset_id, format_amount, parse_amount
 from zkopt.wallet import Wallet
@@ -93,9 +93,9 @@ def main() -> None:
           f"{' '.join(format_amount(g) for g in grid)} (the spot x the genesis shocks)")
     clock.t += 60
     expiry = clock.t + 3 * 86_400
+    put = Leg(PUT, strike=parse_amount("60000"), quantity=parse_amount("0.5"))
     opened = writer.open_position(
-        ledger, keys, holder_pk=holder.pk, asset=asset_id("BTC-USD"), kind=PUT,
-        strike=parse_amount("60000"), quantity=parse_amount("0.5"), expiry=expiry,
+        ledger, keys, holder_pk=holder.pk, position=Position(asset_id("BTC-USD"), expiry, (put,)),
         collateral=parse_amount("15000"), ticker="BTC-USD",
     )
     print(f"open accepted as entry {opened.receipt.seq}: public {', '.join(opened.tx.names[:5])}, grid[0..7] "

@@ -36,7 +36,7 @@ from zkopt.field import R
 from zkopt.groth16 import prove, setup, snarkjs, verify
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, CashNote, OptionNote, public_key
+from zkopt.native.notes import CALL, CashNote, Leg, OptionNote, Position, public_key
 from zkopt.units import asset_id, format_amount, format_time, short
 
 SCALE = payoff.SCALE
@@ -54,7 +54,7 @@ def main() -> None:
     strike, quantity, collateral = 27_500 * SCALE, 3 * SCALE, 20_000 * SCALE
     expiry = 1_798_761_600  # 2027-01-01T00:00:00Z
     option = OptionNote(
-        asset=asset_id("BTC-USD"), kind=CALL, strike=strike, quantity=quantity, expiry=expiry,
+        Position(asset_id("BTC-USD"), expiry, (Leg(CALL, strike, quantity),)),
         collateral=collateral, holder_pk=public_key(holder_sk), writer_pk=public_key(writer_sk),
         rho=secrets.randbelow(R),
     )

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from zkopt.audit import audit
 from zkopt.ledger import Genesis, Ledger, Observation, oracle
-from zkopt.native.notes import CALL
+from zkopt.native.notes import CALL, Leg, Position
 from zkopt.keydir import TX_KINDS, KeyDir
 from zkopt.units import asset_id, parse_amount
 from zkopt.wallet import Wallet
@@ -84,9 +84,10 @@ def main() -> None:
         now = int(time.time())
         spot = Observation(asset_id("ETH-USD"), now, parse_amount("3000"), now)  # the spot, attested now
         ledger.post_price([oracle.sign(spot, key) for key in members[:2]])
+        call = Leg(CALL, parse_amount("3100"), parse_amount("0.2"))
         writer.open_position(  # margin-checked on the ledger's grid: that spot x the genesis shocks
-            ledger, keys, holder_pk=holder.pk, asset=asset_id("ETH-USD"), kind=CALL, strike=parse_amount("3100"),
-            quantity=parse_amount("0.2"), expiry=now + 86_400, collateral=parse_amount("300"),
+            ledger, keys, holder_pk=holder.pk, position=Position(asset_id("ETH-USD"), now + 86_400, (call,)),
+            collateral=parse_amount("300"),
         )
         ledger.checkpoint()  # fold the WAL into the main file, so a file copy holds everything
     print(f"built {db}: entry 1 deposit, entry 2 spot report, entry 3 open ({time.perf_counter() - t0:.1f} s)")

@@ -18,13 +18,30 @@ from zkopt.circuits import build
 from zkopt.field import R
 from zkopt.native import payoff, poseidon
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, CASH_TAG, OPTION_TAG, CashNote, OptionNote, deposit_note, open_notes, public_key
+from zkopt.native.notes import (
+    CALL,
+    CASH_TAG,
+    MAX_LEGS,
+    OPTION_TAG,
+    SHORT,
+    CashNote,
+    Leg,
+    OptionNote,
+    Position,
+    deposit_note,
+    open_notes,
+    public_key,
+)
 from zkopt.r1cs import Circuit, ConstraintSystem, Witness
 
 #: Tree depth of the unit tests (production is 20; the one end-to-end test uses it).
 DEPTH = 4
 SCALE = payoff.SCALE
 U64 = 1 << 64
+
+#: The default underlying and expiry of the test options.
+ETH = int.from_bytes(b"ETH", "big")
+EXPIRY = 1_767_225_600
 
 #: Eight shocks (the native nine without 0): -50% .. +50%, so the default open circuit (grid = 8) takes them.
 SHOCKS_8 = payoff.DEFAULT_SHOCKS
@@ -109,34 +126,22 @@ class World:
         return public_key(self.holder_sk)
 
     def option(self, **fields) -> OptionNote:
-        """An option written by the writer to the holder; defaults: a call, K = 100, q = 1.5, collateral 80."""
-        values = dict(
-            asset=int.from_bytes(b"ETH", "big"),
-            kind=CALL,
-            strike=100 * SCALE,
-            quantity=1_500_000,
-            expiry=1_767_225_600,
-            collateral=80 * SCALE,
-            holder_pk=self.holder_pk,
-            writer_pk=self.writer_pk,
-            rho=self.rng.randrange(R),
-        )
+        """An option written by the writer to the holder; defaults: one short call, K = 100, q = 1.5, collateral 80.
+
+        ``kind``, ``strike``, ``quantity`` and ``side`` change the one leg;
+        ``legs`` gives the position's legs instead.
+        """
+        values = dict(collateral=80 * SCALE, holder_pk=self.holder_pk, writer_pk=self.writer_pk, rho=self.rng.randrange(R))
+        position = _position(fields)
         values.update(fields)
-        return OptionNote(**values)
+        return OptionNote(position, **values)
 
     def written(self, spent: CashNote | None = None, sk: int | None = None, **terms) -> OptionNote:
         """The option an open of ``spent`` (default: the writer's cash note) creates: rho derived, defaults as ``option``."""
-        values = dict(
-            asset=int.from_bytes(b"ETH", "big"),
-            kind=CALL,
-            strike=100 * SCALE,
-            quantity=1_500_000,
-            expiry=1_767_225_600,
-            collateral=80 * SCALE,
-            holder_pk=self.holder_pk,
-        )
+        values = dict(collateral=80 * SCALE, holder_pk=self.holder_pk)
+        position = _position(terms)
         values.update(terms)
-        return open_notes(spent or self.cash, self.writer_sk if sk is None else sk, **values)[0]
+        return open_notes(spent or self.cash, self.writer_sk if sk is None else sk, position, **values)[0]
 
     def add_option(self, option: OptionNote) -> int:
         """Append the option's commitment to the tree (as open does) and return its index."""
@@ -146,6 +151,14 @@ class World:
         """A fresh cash note of the writer in the tree: (note, index)."""
         note = CashNote(amount, self.writer_pk, self.rng.randrange(R))
         return note, self.tree.append(note.commitment())
+
+
+def _position(fields: dict) -> Position:
+    """Pop the position's terms from ``fields``: asset, expiry, and ``legs`` or the one leg's kind/strike/quantity/side."""
+    leg = dict(kind=CALL, strike=100 * SCALE, quantity=1_500_000, side=SHORT)
+    leg.update({name: fields.pop(name) for name in list(leg) if name in fields})
+    legs = fields.pop("legs", None) or (Leg(**leg),)
+    return Position(fields.pop("asset", ETH), fields.pop("expiry", EXPIRY), tuple(legs))
 
 
 def with_list_item(inputs: Mapping[str, object], name: str, index: int, value: object) -> dict[str, object]:
@@ -160,9 +173,15 @@ def raw_cash_commitment(amount: int, owner_pk: int, rho: int) -> int:
     return poseidon.hash(CASH_TAG, amount % R, owner_pk, rho)
 
 
-def raw_option_commitment(*fields: int) -> int:
-    """The option commitment formula without the native range checks (fields in the native order)."""
-    return poseidon.hash(OPTION_TAG, *(f % R for f in fields))
+def raw_option_commitment(asset, expiry, collateral, holder_pk, writer_pk, rho, legs) -> int:
+    """The option commitment formula without the native range checks: ``legs`` are (kind, side, strike, quantity).
+
+    Any values (reduced mod r), packed as the circuits pack them (quantity + 2^64 strike + 2^128 kind
+    + 2^129 side), the slots after ``legs`` zero: for attack notes with out-of-range parts.
+    """
+    slots = list(legs) + [(0, 0, 0, 0)] * (MAX_LEGS - len(legs))
+    packed = [(q + (strike << 64) + (kind << 128) + (side << 129)) % R for kind, side, strike, q in slots]
+    return poseidon.hash(OPTION_TAG, *(f % R for f in (asset, expiry, collateral, holder_pk, writer_pk, rho)), *packed)
 
 
 def transaction_inputs(rng: random.Random, depth: int = DEPTH) -> dict[str, dict]:

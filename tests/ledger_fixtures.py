@@ -223,9 +223,8 @@ def run_scenario(world: World) -> Scenario:
     pk_writer, pk_holder = notes.public_key(sk_writer), notes.public_key(sk_holder)
     expiry = world.clock.t + 3600
     deposit = notes.CashNote(DEPOSIT, pk_writer, rng.randrange(1, notes.R))
-    option = notes.OptionNote(
-        ASSET, notes.CALL, STRIKE, QUANTITY, expiry, COLLATERAL, pk_holder, pk_writer, rng.randrange(1, notes.R)
-    )
+    position = notes.Position(ASSET, expiry, (notes.Leg(notes.CALL, STRIKE, QUANTITY),))
+    option = notes.OptionNote(position, COLLATERAL, pk_holder, pk_writer, rng.randrange(1, notes.R))
     change = notes.CashNote(DEPOSIT - COLLATERAL, pk_writer, rng.randrange(1, notes.R))
     receipts = {}
     receipts["deposit"] = world.submit("deposit", amount=DEPOSIT, cm_out=deposit.commitment())

@@ -322,7 +322,7 @@ def test_disclosure_of_each_note(scenario_db, name, seq, kind, leaf):
     assert disclosed.commitment == note.commitment()
     assert disclosed.values == {k: int(v) for k, v in note.to_dict().items()}
     if name == "option":
-        assert disclosed.spent_in == 5 and disclosed.values["strike"] == note.strike
+        assert disclosed.spent_in == 5 and disclosed.values["strike[0]"] == note.position.legs[0].strike
     else:
         assert disclosed.spent_in is None
     assert json.loads(json.dumps(disclosed.to_json()))["seq"] == seq
@@ -341,7 +341,8 @@ def test_disclosure_with_one_wrong_value_is_refused(scenario_db, field):
 def test_disclosure_of_an_unspent_option_and_malformed_openings(scenario_db):
     path, scenario = scenario_db
     option = scenario.notes["option"]
-    other = notes.OptionNote(**{**{k: int(v) for k, v in option.to_dict().items()}, "strike": option.strike + 1})
+    opening = option.to_dict()
+    other = notes.OptionNote.from_dict({**opening, "strike[0]": str(int(opening["strike[0]"]) + 1)})
     with pytest.raises(InvalidProof):
         check_disclosure(path, export_opening(other))
     for bad in [{"type": "bond", "note": {}}, {"type": "cash"}, {"type": "cash", "note": {"amount": "1"}},

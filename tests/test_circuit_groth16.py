@@ -56,10 +56,10 @@ def test_open_round_trip(world):
     with pytest.raises(InvalidProof):
         verify(pk.vk, _changed(w.public, names.index("grid[0]")), proof)  # a grid price moved after proving
     # A proof for one asset does not verify under another public asset (the ledger's grid follows the asset).
-    assert w.public[names.index("asset")] == option.asset
+    assert w.public[names.index("asset")] == option.position.asset
     other_asset = list(w.public)
     other_asset[names.index("asset")] = int.from_bytes(b"BTC-USD", "big")
-    assert other_asset[names.index("asset")] != option.asset
+    assert other_asset[names.index("asset")] != option.position.asset
     with pytest.raises(InvalidProof):
         verify(pk.vk, other_asset, proof)
     # A margin that does not hold gets no proof at all.

@@ -48,10 +48,9 @@ def world(rng):
     return World(rng)
 
 
-def _terms(option):
-    """The terms of an option, as ``open_notes`` takes them."""
-    names = ("asset", "kind", "strike", "quantity", "expiry", "collateral", "holder_pk")
-    return {n: getattr(option, n) for n in names}
+def _reopen(spent, sk, option):
+    """(option, change) of an open of ``spent`` with ``sk`` and the terms of ``option``."""
+    return open_notes(spent, sk, option.position, collateral=option.collateral, holder_pk=option.holder_pk)
 
 
 def _open_inputs(world, option, grid=GRID):
@@ -73,7 +72,7 @@ def _native_public(world, option, grid=GRID):
         world.cash.nullifier(world.writer_sk),
         option.commitment(),
         change.commitment(),
-        option.asset,
+        option.position.asset,
         *grid,
     ]
 
@@ -84,7 +83,7 @@ def _native_public(world, option, grid=GRID):
 @pytest.mark.parametrize("kind", [CALL, PUT])
 def test_honest_opening_is_accepted_and_public_values_are_native(world, kind):
     option = world.written(kind=kind)  # K = 100, q = 1.5: worst loss 75 at the grid's far end
-    assert payoff.worst_loss(kind, option.strike, option.quantity, GRID) == 75 * SCALE <= option.collateral
+    assert payoff.worst_loss(option.position.legs, GRID) == 75 * SCALE <= option.collateral
     w = _solve(_open_inputs(world, option))
     assert_satisfied(w)
     assert w.public == _native_public(world, option)
@@ -102,15 +101,16 @@ def test_the_public_asset_is_the_notes_asset(world):
     # The public asset is hashed into cm_option as it is: a note on one asset cannot be opened
     # under another public asset (the ledger picks the margin grid by the public asset).
     option = world.written()
+    asset = option.position.asset
     inputs = _open_inputs(world, option)
-    assert inputs["asset"] == str(option.asset)
-    inputs["asset"] = str(option.asset + 1)
+    assert inputs["asset"] == str(asset)
+    inputs["asset"] = str(asset + 1)
     assert failing(_solve(inputs))[0] == "open/cm_option/equal"
     # Twin: the note on the other asset, with its own commitment, is accepted under that asset.
-    other = dataclasses.replace(option, asset=option.asset + 1)
+    other = world.written(asset=asset + 1)
     w = _solve(_open_inputs(world, other))
     assert_satisfied(w)
-    assert w.public[w.r1cs.public_names.index("asset")] == option.asset + 1
+    assert w.public[w.r1cs.public_names.index("asset")] == asset + 1
 
 
 @pytest.mark.parametrize("params", [{"depth": DEPTH}, {}, {"depth": DEPTH, "grid": 9}])
@@ -120,7 +120,7 @@ def test_lint_is_clean(params):
 
 @pytest.mark.parametrize("kind", [CALL, PUT])
 def test_mutation_sweep(world, kind):
-    # Every private variable (4,600 of them at depth 4), none free.
+    # Every private variable (about 7,400 of them at depth 4), none free.
     mutation_sweep(_solve(_open_inputs(world, world.written(kind=kind))))
 
 
@@ -158,12 +158,12 @@ def test_collateral_exactly_at_the_margin_is_accepted_and_one_tick_short_is_reje
     # q * intrinsic = 1.5 * 49.999999 = 74.9999985: the floor (74.999998) is the margin, so the
     # boundary exercises the "+ SCALE - 1" of the division-free comparison.
     quantity = 1_500_000
-    loss = payoff.worst_loss(kind, strike, quantity, GRID)
+    loss = payoff.worst_loss([payoff.Leg(kind, strike, quantity)], GRID)
     assert loss == 74_999_998 and quantity * (50 * SCALE - 1) % SCALE == SCALE // 2
     exact = world.written(kind=kind, strike=strike, quantity=quantity, collateral=loss)
     assert_satisfied(_solve(_open_inputs(world, exact)))
-    short = dataclasses.replace(exact, collateral=loss - 1)
-    assert not payoff.margin_ok(kind, strike, quantity, short.collateral, GRID)
+    short = world.written(kind=kind, strike=strike, quantity=quantity, collateral=loss - 1)
+    assert not payoff.margin_ok(short.position.legs, short.collateral, GRID)
     assert failing(_solve(_open_inputs(world, short))) == [f"open/margin/point_{point}/slack/sum"]
 
 
@@ -174,8 +174,8 @@ def test_every_point_that_is_short_is_named(world):
 
 
 def test_loss_above_the_slack_width_is_rejected_even_with_the_largest_collateral(world):
-    # q = 2^64 - 1 units of 10^-6 on a call struck at 0: even at 50 the loss P is about 2^89, above the
-    # 84-bit slack, and the largest collateral's bound is below 2^84, so the slack wraps.
+    # q = 2^64 - 1 units of 10^-6 on a call struck at 0: even at 50 the loss P is about 2^89, and the
+    # largest collateral's bound is below 2^84, so the slack wraps to nearly r (far above 131 bits).
     assert (U64 - 1) * 50 * SCALE > 2**84 > (U64 - 1) * SCALE + SCALE - 1
     rich, index = world.cash_note(U64 - 1)
     option = world.written(spent=rich, strike=0, quantity=U64 - 1, collateral=U64 - 1)
@@ -187,37 +187,52 @@ def test_a_false_comparison_bit_cannot_hide_a_call_loss(world):
     # The writer claims every grid price is below the strike (bit 64 of g - K + 2^64 cleared), so the
     # intrinsic values, products and slacks all follow the lie and the margin would pass with 0.
     option = world.written(collateral=0)
-    lies = {f"margin/point_{i}/intrinsic/compare/diff/bit_64": (lambda b: 0) for i in (4, 5, 6, 7)}
+    lies = {f"margin/point_{i}/value/leg_0/intrinsic/compare/diff/bit_64": (lambda b: 0) for i in (4, 5, 6, 7)}
     w = solve_with_hints(OpenPosition(depth=DEPTH), _open_inputs(world, option), lies)
-    assert failing(w) == [f"open/margin/point_{i}/intrinsic/compare/diff/sum" for i in (4, 5, 6, 7)]
+    assert failing(w) == [f"open/margin/point_{i}/value/leg_0/intrinsic/compare/diff/sum" for i in (4, 5, 6, 7)]
 
 
 def test_a_false_product_is_rejected(world):
     w = _solve(_open_inputs(world, world.written()))
-    assert_rejected(w, "margin/point_7/product", 0, label="open/margin/point_7/product")
+    assert_rejected(w, "margin/point_7/value/leg_0/value", 0, label="open/margin/point_7/value/leg_0/value")
 
 
 # --- values above the widths ----------------------------------------------------------------
 
 
 def _forge_option(world, option, **changes):
-    """Open inputs for ``option`` with fields changed to any field elements (commitment recomputed raw)."""
-    values = {f.name: getattr(option, f.name) for f in dataclasses.fields(option)}
+    """Open inputs for a one-leg ``option`` with fields changed to any field elements (commitment recomputed raw)."""
+    leg = option.position.legs[0]
+    values = dict(
+        asset=option.position.asset, expiry=option.position.expiry, collateral=option.collateral,
+        holder_pk=option.holder_pk, writer_pk=option.writer_pk, rho=option.rho,
+        kind=leg.kind, side=leg.side, strike=leg.strike, quantity=leg.quantity,
+    )
     values.update(changes)
     inputs = _open_inputs(world, option)
-    for name in ("kind", "strike", "quantity", "expiry", "collateral", "asset", "holder_pk"):
+    for name in ("kind", "side", "strike", "quantity"):
+        inputs[name] = [str(values[name] % R)] + inputs[name][1:]
+    for name in ("expiry", "collateral", "asset", "holder_pk"):
         inputs[name] = str(values[name] % R)
-    inputs["cm_option"] = str(raw_option_commitment(*values.values()))
+    parts = [values[n] for n in ("kind", "side", "strike", "quantity")]
+    notes = [values[n] for n in ("asset", "expiry", "collateral", "holder_pk", "writer_pk", "rho")]
+    inputs["cm_option"] = str(raw_option_commitment(*notes, [parts]))
     change = (world.cash.amount - values["collateral"]) % R
     inputs["cm_change"] = str(raw_cash_commitment(change, world.writer_pk, _change_rho(world)))
     return inputs
 
 
-@pytest.mark.parametrize("name", ["strike", "quantity", "expiry"])
-def test_fields_of_2_64_or_more_are_rejected_at_their_range_check(world, name):
+@pytest.mark.parametrize("name", ["strike", "quantity"])
+def test_leg_parts_of_2_64_or_more_are_rejected_at_their_range_check(world, name):
     option = world.written()
-    inputs = _forge_option(world, option, **{name: getattr(option, name) + U64})
-    assert failing(_solve(inputs))[0] == f"open/{name}/range/sum"
+    inputs = _forge_option(world, option, **{name: getattr(option.position.legs[0], name) + U64})
+    assert failing(_solve(inputs))[0] == f"open/{name}[0]/range/sum"
+
+
+def test_expiry_of_2_64_or_more_is_rejected_at_its_range_check(world):
+    option = world.written()
+    inputs = _forge_option(world, option, expiry=option.position.expiry + U64)
+    assert failing(_solve(inputs))[0] == "open/expiry/range/sum"
 
 
 def test_collateral_above_its_width_is_rejected(world):
@@ -234,8 +249,9 @@ def test_wrapped_negative_collateral_is_rejected(world):
     assert labels == ["open/collateral/range/sum"] + [f"open/margin/point_{i}/slack/sum" for i in range(8)]
 
 
-def test_kind_two_is_rejected(world):
-    assert failing(_solve(_forge_option(world, world.written(), kind=2)))[0] == "open/kind/boolean"
+@pytest.mark.parametrize("name", ["kind", "side"])
+def test_kind_or_side_two_is_rejected(world, name):
+    assert failing(_solve(_forge_option(world, world.written(), **{name: 2})))[0] == f"open/{name}[0]/boolean"
 
 
 def test_collateral_above_the_spent_amount_is_rejected_at_the_change(world):
@@ -279,7 +295,7 @@ def test_foreign_note_is_rejected_at_the_root(world):
     # A note the writer could open (own key) but that is not in the tree, with its own nullifier and outputs.
     foreign = CashNote(world.cash.amount, world.writer_pk, world.rng.randrange(R))
     option = world.written(spent=foreign)
-    _, change = open_notes(foreign, world.writer_sk, **_terms(option))
+    _, change = _reopen(foreign, world.writer_sk, option)
     inputs = _open_inputs(world, world.written())
     inputs.update(
         rho_in=str(foreign.rho), nf_in=str(foreign.nullifier(world.writer_sk)),
@@ -300,7 +316,7 @@ def test_second_nullifier_for_the_same_note_is_rejected(world, rng):
     sk2 = rng.randrange(R)
     as_sk2 = dataclasses.replace(world.cash, owner_pk=public_key(sk2))
     option2 = world.written(spent=as_sk2, sk=sk2)
-    _, change2 = open_notes(as_sk2, sk2, **_terms(option2))
+    _, change2 = _reopen(as_sk2, sk2, option2)
     forged = {
         **inputs,
         "sk": str(sk2),

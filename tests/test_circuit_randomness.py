@@ -21,6 +21,7 @@ from tests.soundness import output_freedom
 from zkopt.circuits import REGISTRY, build, describe, open_position, settle, withdraw
 from zkopt.gadgets.poseidon import poseidon
 from zkopt.native import notes as native
+from zkopt.native.payoff import CALL, LONG, PUT, Leg
 from zkopt.native import poseidon as native_poseidon
 from zkopt.r1cs import Circuit
 
@@ -31,15 +32,22 @@ def _world():
     return World(random.Random(77), depth=DEPTH)
 
 
+#: A position using every leg slot, short and long legs of both kinds, well covered by its collateral.
+LEGS = (
+    Leg(CALL, 100 * SCALE, 2 * SCALE), Leg(PUT, 100 * SCALE, SCALE),
+    Leg(CALL, 120 * SCALE, SCALE, LONG), Leg(PUT, 80 * SCALE, SCALE, LONG),
+)
+
+
 def _open():
     world = _world()
-    option = world.written()
+    option = world.written(legs=LEGS, collateral=500 * SCALE)
     return open_position.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), option, grid8(100 * SCALE))
 
 
 def _settle():
     world = _world()
-    option = world.option()
+    option = world.option(legs=LEGS, collateral=500 * SCALE)
     index = world.add_option(option)
     return settle.inputs(option, world.tree.membership(index), 130 * SCALE)
 
@@ -76,7 +84,13 @@ def test_no_output_note_has_free_randomness(name):
 def test_the_checker_finds_the_terms_of_open_when_they_are_not_declared():
     """Positive control on a real circuit: its declared terms are exactly what moves the outputs alone."""
     circuit = build("open", {"depth": DEPTH})
-    assert output_freedom(circuit, _open(), circuit.new_notes) == sorted(circuit.note_terms, key=list(_open()).index)
+    inputs = _open()
+    elements = [
+        f"{name}[{i}]" if isinstance(inputs[name], list) else name
+        for name in sorted(circuit.note_terms, key=list(inputs).index)
+        for i in range(len(inputs[name]) if isinstance(inputs[name], list) else 1)
+    ]
+    assert output_freedom(circuit, inputs, circuit.new_notes) == elements
 
 
 class _FreeRhoSpend(Circuit):

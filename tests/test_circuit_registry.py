@@ -81,23 +81,25 @@ def test_stats_file_is_up_to_date():
 def test_costs_add_up_from_their_parts():
     """Each count as the sum of the parts the SPECs list, so a change shows which part moved."""
     level, u64 = CONSTRAINTS_PER_LEVEL, 65  # a 64-bit range check is 64 booleanity rows + 1 recomposition
-    intrinsic = 66 + 1 + 1  # comparison, call's positive part, select
+    intrinsic = 66 + 1  # comparison, ([S >= K] - kind) * (S - K)
+    legs = 4 * (u64 + u64 + 1 + 1 + 1)  # per slot: strike, quantity, kind, side, side * quantity
+    value = 4 * (intrinsic + 1)  # per slot at one price: intrinsic, signed quantity * intrinsic
     output_rho = POSEIDON[5]  # Poseidon(RHO_TAG, nf, i, secret): one per new note of a spend
     deposit = u64 + POSEIDON[3] + POSEIDON[5] + 1  # amount, the deposit rho, cm_out
     spend_common = POSEIDON[2] + POSEIDON[5] + 1 + POSEIDON[4] + 1  # pk, cm_in, merkle root, nf_in hash + equal
     withdraw = 1 + 2 * u64 + u64 + spend_common + output_rho + POSEIDON[5] + 1  # bind, widths, change, ..., cm_change
     settle = (
-        u64 + 3 * u64 + 1  # price; strike, quantity, collateral; kind
-        + POSEIDON[11] + 1 + POSEIDON[4] + 1  # cm, merkle root, nf_option (binds cm)
-        + intrinsic + 1 + 110 + 21 + 21 + 111 + 1  # division, quotient, remainder x2, cap, payout
+        u64 + legs + u64  # price; the legs; collateral
+        + POSEIDON[12] + 1 + POSEIDON[4] + 1  # cm, merkle root, nf_option (binds cm)
+        + value + 113 + 21 + 21 + 1 + 113 + 1  # net value, quotient, remainder x2, gross, cap, payout
         + 2 * output_rho + 2 * (POSEIDON[5] + 1)  # rhos, cm_holder, cm_writer
     )
-    open_fixed = 5 * u64 + 1 + u64 + spend_common + 2 * output_rho + POSEIDON[11] + 1 + POSEIDON[5] + 1
-    open_per_point = u64 + intrinsic + 1 + 85  # grid range, intrinsic, product, 84-bit slack
+    open_fixed = u64 + legs + 2 * u64 + u64 + spend_common + 2 * output_rho + POSEIDON[12] + 1 + POSEIDON[5] + 1
+    open_per_point = u64 + value + 132  # grid range, net value, 131-bit slack
     for depth in (4, 20):
         assert describe("deposit")["constraints"] == deposit == 609
         assert describe("withdraw", {"depth": depth})["constraints"] == withdraw + level * depth
         assert describe("settle", {"depth": depth})["constraints"] == settle + level * depth
-        for grid in (8, 9):
+        for grid in (8, 9, 16):
             expected = open_fixed + open_per_point * grid + level * depth
             assert describe("open", {"depth": depth, "grid": grid})["constraints"] == expected

@@ -23,12 +23,12 @@ from tests.circuit_fixtures import (
 )
 from tests.soundness import assert_rejected, assert_satisfied, mutation_sweep
 from zkopt import field, r1cs
-from zkopt.circuits import settle
+from zkopt.circuits import notes, settle
 from zkopt.circuits.settle import Settle
 from zkopt.field import R
 from zkopt.native import payoff, poseidon
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, NULLIFIER_TAG, PUT, CashNote, option_nullifier, output_rho
+from zkopt.native.notes import CALL, MAX_LEGS, NULLIFIER_TAG, PUT, CashNote, option_nullifier, output_rho
 from zkopt.r1cs.lint import lint
 
 U64_MAX = U64 - 1
@@ -91,7 +91,7 @@ def test_honest_settlement_matches_native(world, case):
     w = _solve(inputs)
     assert_satisfied(w)
     assert w.public == [
-        world.tree.root, option.nullifier(), option.asset, option.expiry, price,
+        world.tree.root, option.nullifier(), option.position.asset, option.position.expiry, price,
         holder_note.commitment(), writer_note.commitment(),
     ]
 
@@ -109,7 +109,7 @@ def test_lint_is_clean(depth):
 
 @pytest.mark.parametrize("case", ["itm-call", "otm-put", "capped-call", "floor"])
 def test_mutation_sweep(world, case):
-    # Every private variable (about 3,300), none free: no hint is left unpinned in any branch.
+    # Every private variable (about 4,000), none free: no hint is left unpinned in any branch.
     mutation_sweep(_solve(_settled(world, case)[3]))
 
 
@@ -132,7 +132,7 @@ def test_payout_equals_native(kind, strike, quantity, collateral, price, seed):
     w = _solve(settle.inputs(option, world.tree.membership(index), price))
     assert_satisfied(w)
     holder, writer = option.settlement_notes(price)
-    assert holder.amount == payoff.payout(kind, strike, quantity, collateral, price)
+    assert holder.amount == payoff.payout([payoff.Leg(kind, strike, quantity)], collateral, price)
     assert w.public[5:] == [holder.commitment(), writer.commitment()]
 
 
@@ -145,24 +145,15 @@ def _value(witness, name):
 
 def test_put_above_the_strike_cannot_claim_the_wrapped_difference(world):
     # Out-of-the-money put (S = 130 > K = 100) claimed as worth K - S mod r: the evil prover clears
-    # the comparison bit and every later hint follows (a quotient far above 2^109, a cap decided on
-    # out-of-width values); its outputs claim whatever payout that gives, so they hold.
+    # the comparison bit and every later hint follows. The wrapped value reads as a negative claim
+    # (net = r - 45), so the lie gains nothing, and the comparison's recomposition catches it.
+    # (A LONG leg's wrapped value would read as a gain: tests/test_circuit_position.py.)
     option, index, price, inputs = _settled(world, "otm-put")
-    lie = {"payoff/intrinsic/compare/diff/bit_64": lambda b: 0}
+    lie = {"payoff/value/leg_0/intrinsic/compare/diff/bit_64": lambda b: 0}
     w = solve_with_hints(Settle(depth=DEPTH), inputs, lie)
-    assert _value(w, "payoff/intrinsic/select/select") == (option.strike - price) % R
-    paid = _value(w, "payoff/payout/select")
-    rho_h, rho_w = _rhos(option)
-    inputs.update(
-        cm_holder=_cash(paid, option.holder_pk, rho_h),
-        cm_writer=_cash(option.collateral - paid, option.writer_pk, rho_w),
-    )
-    w = solve_with_hints(Settle(depth=DEPTH), inputs, lie)
-    assert failing(w) == [
-        "settle/payoff/intrinsic/compare/diff/sum",  # the lie itself
-        "settle/payoff/quotient_range/sum",  # its consequence: a quotient far above 2^109
-        "settle/payoff/cap/diff/sum",  # and a comparison of out-of-width values
-    ]
+    assert _value(w, "payoff/value/leg_0/intrinsic/value") == (option.position.legs[0].strike - price) % R
+    assert _value(w, "payoff/payout/select") == 0
+    assert failing(w) == ["settle/payoff/value/leg_0/intrinsic/compare/diff/sum"]
 
 
 def test_payout_plus_one_is_rejected_wherever_it_is_claimed(world):
@@ -176,62 +167,55 @@ def test_payout_plus_one_is_rejected_wherever_it_is_claimed(world):
     }
     # Only in the outputs: both commitments are wrong.
     assert failing(_solve(shifted)) == ["settle/cm_holder/equal", "settle/cm_writer/equal"]
-    # A quotient one higher with the honest remainder: the division fails.
+    # A quotient one higher: the remainder (the dividend minus quotient * SCALE, no hint of its own)
+    # drops by SCALE and wraps.
     w = solve_with_hints(Settle(depth=DEPTH), shifted, {"payoff/quotient": lambda q: q + 1})
-    assert failing(w) == ["settle/payoff/division"]
-    # ... and with the remainder lowered by SCALE to keep the division: the remainder wraps.
-    w = solve_with_hints(
-        Settle(depth=DEPTH), shifted, {"payoff/quotient": lambda q: q + 1, "payoff/remainder": lambda m: m - SCALE}
-    )
-    assert failing(w) == ["settle/payoff/remainder_range/sum", "settle/payoff/remainder_below_scale/sum"]
-    # Overwriting the payout itself breaks its select.
+    assert failing(w)[0] == "settle/payoff/remainder_range/sum"
+    # Overwriting the gross claim or the payout itself breaks their constraints.
     honest = _solve(inputs)
+    assert_rejected(honest, "payoff/gross", payout + 1, label="settle/payoff/gross")
     assert_rejected(honest, "payoff/payout/select", payout + 1, label="settle/payoff/payout/select")
 
 
 def test_remainder_of_scale_or_more_is_caught_by_the_upper_check(world):
-    # The writer pays one tick less: quotient - 1, remainder + SCALE. 10^6 still fits 20 bits, so
-    # only the check remainder <= SCALE - 1 catches it (why both remainder checks exist).
+    # The writer pays one tick less: quotient - 1, so the remainder grows by SCALE. 10^6 still fits
+    # 20 bits, so only the check remainder <= SCALE - 1 catches it (why both remainder checks exist).
     option, index, price, inputs = _settled(world, "itm-call")
     payout, rest = CASES["itm-call"][1]
-    assert payout * SCALE == option.quantity * (price - option.strike)  # remainder 0
+    leg = option.position.legs[0]
+    assert payout * SCALE == leg.quantity * (price - leg.strike)  # remainder 0
     rho_h, rho_w = _rhos(option)
     inputs.update(
         cm_holder=_cash(payout - 1, option.holder_pk, rho_h), cm_writer=_cash(rest + 1, option.writer_pk, rho_w)
     )
-    w = solve_with_hints(
-        Settle(depth=DEPTH), inputs, {"payoff/quotient": lambda q: q - 1, "payoff/remainder": lambda m: m + SCALE}
-    )
+    w = solve_with_hints(Settle(depth=DEPTH), inputs, {"payoff/quotient": lambda q: q - 1})
     assert failing(w) == ["settle/payoff/remainder_below_scale/sum"]
 
 
 def test_quotient_above_its_width_is_rejected(world):
-    # Any remainder has a quotient (P - m) / SCALE mod r that keeps the division: remainder + 1
-    # gives a quotient near r, caught by the quotient's range check (and the cap's comparison).
+    # Any remainder has a quotient (dividend - m) / SCALE mod r: remainder + 1 gives a quotient near
+    # r, caught by the quotient's range check.
     option, index, price, inputs = _settled(world, "floor")
-    inv_scale = field.inv(SCALE)
-    product = option.quantity * (price - option.strike)
-    lie = {
-        "payoff/remainder": lambda m: m + 1,
-        "payoff/quotient": lambda q: (product - (product % SCALE + 1)) * inv_scale % R,
-    }
+    leg = option.position.legs[0]
+    dividend = leg.quantity * (price - leg.strike) + notes.DIVISION_OFFSET
+    lie = {"payoff/quotient": lambda q: (dividend - (dividend % SCALE + 1)) * field.inv(SCALE) % R}
     w = solve_with_hints(Settle(depth=DEPTH), inputs, lie)
     labels = failing(w)
-    assert labels[:2] == ["settle/payoff/quotient_range/sum", "settle/payoff/cap/diff/sum"]
-    assert "settle/payoff/division" not in labels
+    assert labels[0] == "settle/payoff/quotient_range/sum"
+    assert not any("remainder" in label for label in labels)
 
 
 def test_a_false_cap_bit_cannot_pay_more_than_the_collateral(world):
     # Capped case (gross 150 > collateral 80): claiming [gross < collateral] would pay 150 and give
     # the writer 80 - 150 mod r.
     option, index, price, inputs = _settled(world, "capped-call")
-    gross = payoff.gross_payout(CALL, option.strike, option.quantity, price)
+    gross = payoff.gross_payout(option.position.legs, price)
     rho_h, rho_w = _rhos(option)
     inputs.update(
         cm_holder=_cash(gross, option.holder_pk, rho_h),
         cm_writer=_cash(option.collateral - gross, option.writer_pk, rho_w),
     )
-    w = solve_with_hints(Settle(depth=DEPTH), inputs, {"payoff/cap/diff/bit_109": lambda b: 0})
+    w = solve_with_hints(Settle(depth=DEPTH), inputs, {"payoff/cap/diff/bit_111": lambda b: 0})
     assert failing(w) == ["settle/payoff/cap/diff/sum"]
 
 
@@ -275,11 +259,18 @@ def test_outputs_take_their_rho_from_the_nullifier_and_the_options_rho(world):
 
 
 def _forged(world, price, **fields):
-    """Settle inputs for an option note with any field values (committed raw, appended to the tree)."""
+    """Settle inputs for a one-leg note with any field values (committed raw, appended to the tree)."""
     base = world.option()
-    values = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+    leg = base.position.legs[0]
+    values = dict(
+        asset=base.position.asset, expiry=base.position.expiry, collateral=base.collateral,
+        holder_pk=base.holder_pk, writer_pk=base.writer_pk, rho=base.rho,
+        kind=leg.kind, side=leg.side, strike=leg.strike, quantity=leg.quantity,
+    )
     values.update(fields)
-    cm = raw_option_commitment(*values.values())
+    parts = [values[n] for n in ("kind", "side", "strike", "quantity")]
+    cm = raw_option_commitment(*(values[n] for n in ("asset", "expiry", "collateral", "holder_pk", "writer_pk", "rho")),
+                               [parts])
     index = world.tree.append(cm)
     siblings, directions = world.tree.path(index)
     nf = option_nullifier(values["rho"], cm)
@@ -292,7 +283,8 @@ def _forged(world, price, **fields):
         "asset": str(values["asset"]),
         "expiry": str(values["expiry"] % R),
         "price": str(price % R),
-        **{k: str(values[k] % R) for k in ("kind", "strike", "quantity", "collateral", "holder_pk", "writer_pk")},
+        **{n: [str(p % R)] + ["0"] * (MAX_LEGS - 1) for n, p in zip(("kind", "side", "strike", "quantity"), parts)},
+        **{k: str(values[k] % R) for k in ("collateral", "holder_pk", "writer_pk")},
         "rho": str(values["rho"]),
         "cm_holder": "0",  # outputs are set by the tests that look past the first failure
         "cm_writer": "0",
@@ -313,12 +305,13 @@ def test_collateral_above_its_width_is_rejected(world):
 @pytest.mark.parametrize("name", ["strike", "quantity"])
 def test_terms_above_their_width_are_rejected(world, name):
     values, inputs, _ = _forged(world, 130 * SCALE, **{name: U64 + 1})
-    assert failing(_solve(inputs))[0] == f"settle/{name}/range/sum"
+    assert failing(_solve(inputs))[0] == f"settle/{name}[0]/range/sum"
 
 
-def test_kind_two_is_rejected(world):
-    _, inputs, _ = _forged(world, 130 * SCALE, kind=2)
-    assert failing(_solve(inputs))[0] == "settle/kind/boolean"
+@pytest.mark.parametrize("name", ["kind", "side"])
+def test_kind_or_side_two_is_rejected(world, name):
+    _, inputs, _ = _forged(world, 130 * SCALE, **{name: 2})
+    assert failing(_solve(inputs))[0] == f"settle/{name}[0]/boolean"
 
 
 def test_price_of_2_64_is_rejected(world):

@@ -16,7 +16,7 @@ def test_ensure_loads_existing_keys_without_setup():
     infos = KeyDir(shared_keys()).ensure(DEPTH)
     assert set(infos) == set(TX_KINDS)
     assert not any(i.created for i in infos.values())
-    assert infos["open"].constraints == 5_269 and infos["deposit"].constraints == 609
+    assert infos["open"].constraints == 7_676 and infos["deposit"].constraints == 609
     assert infos["settle"].entry.public_names == ("root", "nf_option", "asset", "expiry", "price", "cm_holder", "cm_writer")
     manifest = json.loads((shared_keys() / "keys.json").read_text())
     assert manifest["circuits"]["open"]["params"] == circuit_params("open", DEPTH) == {"depth": 4, "grid": 8}

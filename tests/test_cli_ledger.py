@@ -35,7 +35,7 @@ EXPIRY = NOW - 3600
 
 def test_circuits_lists_every_circuit_with_cost_and_public_inputs():
     text = ok("circuits").stdout
-    assert "open        9,189 constraints (depth=20, grid=8)" in text
+    assert "open       11,596 constraints (depth=20, grid=8)" in text
     assert "public: root, nf_in, cm_option, cm_change, asset, grid[0..7]" in text
     assert "public: root, nf_option, asset, expiry, price, cm_holder, cm_writer" in text
     rows = json.loads(ok("circuits", "--json").stdout)
@@ -83,7 +83,7 @@ def test_oracle_keygen_refuses_a_damaged_committee_before_writing_a_key(tmp_path
 def test_ledger_init_reports_the_genesis_and_loads_the_shared_keys(market):
     text = market["init"].stdout
     assert "tree depth 4, oracle committee 2 of 3" in text
-    assert "open       5,269 constraints, keys loaded" in text
+    assert "open       7,676 constraints, keys loaded" in text
     assert "single-party" not in text  # no setup ran: the keys were loaded
 
 

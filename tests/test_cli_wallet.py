@@ -101,7 +101,7 @@ def test_open_locks_the_collateral_and_shares_the_option(flow):
     assert text.startswith("accepted: entry 3 (open)") and "new notes at leaves 1, 2" in text
     assert ("grid: 1500 2100 2400 2700 3300 3600 3900 4500 (the ledger's: last attested spot of ETH-USD x the "
             "genesis margin shocks)") in text
-    assert "call ETH-USD strike 3100 quantity 2" in text and "collateral 3200 (writer)" in text
+    assert "ETH-USD call:3100:2 expiry " in text and "collateral 3200 (writer)" in text
     assert "cash 6800" in text and f"share: {flow['dir'] / 'share.json'}" in text
     share = flow["dir"] / "share.json"
     assert stat.S_IMODE(os.stat(share).st_mode) == 0o600
@@ -173,7 +173,7 @@ def test_disclose_and_check_the_opening(flow, tmp_path):
     checked = json.loads(ok("ledger", "check-opening", "--db", flow["db"], opening, "--json").stdout)
     assert (checked["leaf_index"], checked["seq"], checked["spent_in"]) == (1, 3, 5)
     forged = json.loads(opening.read_text())
-    forged["note"]["strike"] = "3000000000"  # claim a lower strike than was written
+    forged["note"]["strike[0]"] = "3000000000"  # claim a lower strike than was written
     opening.write_text(json.dumps(forged))
     fails(1, "invalid: the disclosed note's commitment is not on the ledger", "ledger", "check-opening",
           "--db", flow["db"], opening)

@@ -49,6 +49,23 @@ def test_margin_check_plots_and_proves(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
+def test_portfolio_margin_plots_saves_and_proves(tmp_path):
+    text = run("portfolio_margin.py", tmp_path, "--keys", shared_keys())
+    assert "straddle: call:3000:2 put:3000:2: legs one by one 3000 + 3000 = 6000, position 3000 (at 1500) -> saving 3000" in text
+    assert "call spread: call:3100:2 call:3300:-2: legs one by one 2800 + 0 = 2800, position 400 (at 3300) -> saving 2400" in text
+    assert "strangle: call:3300:2 put:2700:2: legs one by one 2400 + 2400 = 4800, position 2400 (at 1500) -> saving 2400" in text
+    assert "keys in" in text and "loaded" in text
+    assert "open proof of the straddle with collateral 3000 (the larger leg, not 6000): valid" in text
+    assert "with collateral 2999.999999 there is no witness: the circuit fails at open/margin/point_0/slack/sum" in text
+    assert "settled at 3400 (the call's side): holder 800, writer 2200 (proof valid)" in text
+    assert "settled at 2500 (the put's side): holder 1000, writer 2000 (proof valid)" in text
+    png = tmp_path / "portfolio_margin.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    # The copy the examples README shows is a real plot of the same figure.
+    shown = EXAMPLES / "portfolio_margin.png"
+    assert shown.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and "(portfolio_margin.png)" in (EXAMPLES / "README.md").read_text()
+
+
 def test_private_settlement(tmp_path):
     text = run("private_settlement.py", tmp_path, "--keys", shared_keys())
     assert "keys in" in text and "loaded" in text

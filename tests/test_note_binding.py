@@ -29,7 +29,7 @@ from zkopt.errors import Unsatisfied
 from zkopt.groth16 import prove
 from zkopt.ledger import Observation, oracle
 from zkopt.native import payoff
-from zkopt.native.notes import CALL, deposit_note, open_notes, public_key
+from zkopt.native.notes import CALL, Leg, Position, deposit_note, open_notes, public_key
 
 SCALE = payoff.SCALE
 STRIKE = SPOT * 11 // 10  # a call 10% out of the money at the spot
@@ -52,12 +52,10 @@ def story(real_keys, tmp_path_factory):
     spot = [oracle.sign(Observation(ASSET, spot_time, SPOT, spot_time), market.members[i]) for i in (0, 1)]
     market.ledger.post_price(spot)
     grid = market.ledger.margin_grid(ASSET)
-    collateral = payoff.worst_loss(CALL, STRIKE, QUANTITY, grid)
+    collateral = payoff.worst_loss([Leg(CALL, STRIKE, QUANTITY)], grid)
     expiry = spot_time + 3600
-    live, _ = open_notes(
-        alice_cash, alice_sk, asset=ASSET, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry,
-        collateral=collateral, holder_pk=public_key(bob_sk),
-    )
+    position = Position(ASSET, expiry, (Leg(CALL, STRIKE, QUANTITY),))
+    live, _ = open_notes(alice_cash, alice_sk, position, collateral=collateral, holder_pk=public_key(bob_sk))
     receipt, _, _ = market.submit("open", open_position.inputs(alice_cash, alice_sk, market.tree.membership(0), live, grid))
     market.clock.advance(60)
     return {
@@ -73,14 +71,15 @@ def _prove(market, kind, inputs):
     return witness, prove(pk, witness, market.rng)
 
 
+def _dummy_position(story):
+    """The dummy the attacks need: quantity 0, already expired (its "expiry" has a price)."""
+    return Position(ASSET, story["spot_time"], (Leg(CALL, STRIKE, 0),))
+
+
 def test_a_dummy_option_with_the_live_options_rho_has_no_witness(story):
     market, live = story["market"], story["live"]
     bob_cash, bob_sk = story["bob_cash"], story["bob_sk"]
-    # The dummy the attack needs: quantity 0, collateral 0, already expired (its "expiry" has a price).
-    dummy, _ = open_notes(
-        bob_cash, bob_sk, asset=ASSET, kind=CALL, strike=STRIKE, quantity=0, expiry=story["spot_time"],
-        collateral=0, holder_pk=live.holder_pk,
-    )
+    dummy, _ = open_notes(bob_cash, bob_sk, _dummy_position(story), collateral=0, holder_pk=live.holder_pk)
     with_live_rho = dataclasses.replace(dummy, rho=live.rho)
     with pytest.raises(ValueError, match="rho is not the one this spend derives"):
         open_position.inputs(bob_cash, bob_sk, market.tree.membership(story["bob_index"]), with_live_rho, story["grid"])
@@ -97,10 +96,7 @@ def test_the_best_dummy_open_and_settle_leave_the_live_option_settleable(story):
     """The attacker's best effort (an honest dummy, opened and settled at once) spends only its own nullifier."""
     market, live = story["market"], story["live"]
     bob_cash, bob_sk = story["bob_cash"], story["bob_sk"]
-    dummy, _ = open_notes(
-        bob_cash, bob_sk, asset=ASSET, kind=CALL, strike=STRIKE, quantity=0, expiry=story["spot_time"],
-        collateral=0, holder_pk=live.holder_pk,
-    )
+    dummy, _ = open_notes(bob_cash, bob_sk, _dummy_position(story), collateral=0, holder_pk=live.holder_pk)
     opened, _, _ = market.submit(
         "open", open_position.inputs(bob_cash, bob_sk, market.tree.membership(story["bob_index"]), dummy, story["grid"])
     )
@@ -128,8 +124,9 @@ def test_a_deposit_equal_to_a_future_settlement_output_has_no_witness(story, sid
 
 def test_the_honest_settlement_is_accepted_after_the_attacks_and_the_audit_passes(story):
     market, live = story["market"], story["live"]
-    market.clock.t = live.expiry + 120
-    report = [oracle.sign(Observation(ASSET, live.expiry, OTM_PRICE, live.expiry + 60), market.members[i]) for i in (1, 2)]
+    expiry = live.position.expiry
+    market.clock.t = expiry + 120
+    report = [oracle.sign(Observation(ASSET, expiry, OTM_PRICE, expiry + 60), market.members[i]) for i in (1, 2)]
     market.ledger.post_price(report)
     receipt, _, _ = market.submit("settle", settle.inputs(live, market.tree.membership(story["live_index"]), OTM_PRICE))
     holder, writer = live.settlement_notes(OTM_PRICE)

@@ -15,7 +15,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zkopt.native import payoff
-from zkopt.native.notes import CALL, PUT, CashNote, OptionNote, deposit_note, open_notes, public_key, withdraw_change
+from zkopt.native.notes import (
+    CALL,
+    PUT,
+    CashNote,
+    Leg,
+    OptionNote,
+    Position,
+    deposit_note,
+    open_notes,
+    public_key,
+    withdraw_change,
+)
 
 SCALE = payoff.SCALE
 KEYS = (11, 22, 33)  # three parties' spending keys
@@ -63,10 +74,8 @@ class ModelLedger:
             _, pick, holder_sk, option_kind, quantity, collateral = action
             spent, sk = self.cash.pop(pick % len(self.cash))
             collateral = min(collateral, spent.amount)
-            option, change = open_notes(
-                spent, sk, asset=7, kind=option_kind, strike=100 * SCALE, quantity=quantity, expiry=1,
-                collateral=collateral, holder_pk=public_key(holder_sk),
-            )
+            position = Position(7, 1, (Leg(option_kind, 100 * SCALE, quantity),))
+            option, change = open_notes(spent, sk, position, collateral=collateral, holder_pk=public_key(holder_sk))
             self.spend(spent.nullifier(sk))
             self.create(option, change)
             self.options.append(option)
@@ -106,9 +115,7 @@ def test_the_same_terms_from_the_same_writer_give_different_notes():
     for pick in (0, 0):
         ledger.apply(("open", pick, 22, CALL, SCALE, SCALE))
     first, second = ledger.options
-    assert {f: getattr(first, f) for f in ("strike", "quantity", "collateral", "holder_pk")} == {
-        f: getattr(second, f) for f in ("strike", "quantity", "collateral", "holder_pk")
-    }
+    assert (first.position, first.collateral, first.holder_pk) == (second.position, second.collateral, second.holder_pk)
     assert first.commitment() != second.commitment() and first.nullifier() != second.nullifier()
     # Both settle at a price out of the money: the two holder outputs are 0 notes to one key, still distinct.
     for pick in (0, 0):

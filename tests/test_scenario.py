@@ -40,7 +40,7 @@ from zkopt.groth16 import prove
 from zkopt.ledger import Observation, oracle
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, deposit_note, open_notes, public_key
+from zkopt.native.notes import CALL, Leg, Position, deposit_note, open_notes, public_key
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +52,9 @@ def scenario(real_keys, tmp_path_factory):
     expiry = market.clock.t + 3600
     seed = rng.randrange(1, 2**250)
     cash = deposit_note(DEPOSIT, pk_writer, seed)
-    terms = dict(asset=ASSET, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry, holder_pk=pk_holder)
-    option, _ = open_notes(cash, sk_writer, collateral=COLLATERAL, **terms)
-    assert payoff.margin_ok(CALL, STRIKE, QUANTITY, COLLATERAL, GRID)
+    position = Position(ASSET, expiry, (Leg(CALL, STRIKE, QUANTITY),))
+    option, _ = open_notes(cash, sk_writer, position, collateral=COLLATERAL, holder_pk=pk_holder)
+    assert payoff.margin_ok(position.legs, COLLATERAL, GRID)
     receipts = {}
 
     receipts["deposit"], _, _ = market.submit("deposit", deposit.inputs(cash, seed))
@@ -88,7 +88,7 @@ def scenario(real_keys, tmp_path_factory):
         "option_index": option_index,
         "cash": cash,
         "sk_writer": sk_writer,
-        "terms": terms,
+        "position": position,
         "holder_note": holder_note,
         "writer_note": writer_note,
         "settle": (settle_public, settle_proof),
@@ -103,7 +103,7 @@ def test_every_transaction_is_accepted_and_the_books_balance(scenario):
     assert state.pool_balance == DEPOSIT - WITHDRAW
     assert state.leaf_count == 6
     holder, writer = scenario["holder_note"], scenario["writer_note"]
-    assert holder.amount == payoff.payout(CALL, STRIKE, QUANTITY, COLLATERAL, SETTLE_PRICE) > WITHDRAW
+    assert holder.amount == payoff.payout([Leg(CALL, STRIKE, QUANTITY)], COLLATERAL, SETTLE_PRICE) > WITHDRAW
     assert holder.amount + writer.amount == COLLATERAL
     assert market.ledger.find_commitment(writer.commitment()) == (receipts["settle"].leaf_indices[1], 5)
 
@@ -134,8 +134,9 @@ def test_a_replayed_settlement_is_rejected_and_changes_nothing(scenario):
 
 def test_an_under_margined_open_has_no_proof(scenario, real_keys):
     cash = scenario["cash"]
-    collateral = payoff.worst_loss(CALL, STRIKE, QUANTITY, GRID) - 1
-    short, _ = open_notes(cash, scenario["sk_writer"], collateral=collateral, **scenario["terms"])
+    collateral = payoff.worst_loss(scenario["position"].legs, GRID) - 1
+    short, _ = open_notes(cash, scenario["sk_writer"], scenario["position"], collateral=collateral,
+                          holder_pk=scenario["option"].holder_pk)
     tree = MerkleTree(DEPTH)
     index = tree.append(cash.commitment())
     inputs = open_position.inputs(cash, scenario["sk_writer"], tree.membership(index), short, GRID)

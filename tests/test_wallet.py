@@ -26,7 +26,7 @@ from zkopt.field import R
 from zkopt.ledger import FinalPrice, Observation, oracle
 from zkopt.native import payoff
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, PUT, CashNote, OptionNote, public_key
+from zkopt.native.notes import CALL, LONG, PUT, CashNote, Leg, OptionNote, Position, public_key
 from zkopt.files import write_atomic
 from zkopt.oracle_files import add_to_committee, read_attestations, read_committee, read_oracle_key, write_oracle_key
 from zkopt.units import asset_id, format_amount, parse_amount, parse_recipient, parse_time
@@ -178,6 +178,10 @@ def _tamper(path, change):
         (lambda o: o["notes"][0].__setitem__("leaf_index", -1), "non-negative"),
         (lambda o: o["notes"].append(o["notes"][0]), "appears twice"),
         (lambda o: o.__setitem__("notes", {}), "must be a list"),
+        # An option note of the one-leg format before positions (kind, strike, quantity at the top level).
+        (lambda o: o["notes"].append({"type": "option", "note": dict.fromkeys(
+            ("asset", "kind", "strike", "quantity", "expiry", "collateral", "holder_pk", "writer_pk", "rho"), "1")}),
+         r"OptionNote is missing 'kind\[0\]'"),
     ],
 )
 def test_a_damaged_wallet_file_is_refused_with_one_line(tmp_path, rng, change, fragment):
@@ -249,9 +253,13 @@ class FakeLedger:
         return SimpleNamespace(seq=len(self.submitted), leaf_indices=())
 
 
+def position(*legs: Leg) -> Position:
+    """A position on ETH-USD expiring at 1_800_000_000; by default one call struck at 100 on 2 units."""
+    return Position(asset_id("ETH-USD"), 1_800_000_000, legs or (Leg(CALL, 100 * SCALE, 2 * SCALE),))
+
+
 def option_between(writer: Wallet, holder: Wallet, **fields) -> OptionNote:
-    values = dict(asset=asset_id("ETH-USD"), kind=CALL, strike=100 * SCALE, quantity=2 * SCALE, expiry=1_800_000_000,
-                  collateral=80 * SCALE, holder_pk=holder.pk, writer_pk=writer.pk, rho=12345)
+    values = dict(position=position(), collateral=80 * SCALE, holder_pk=holder.pk, writer_pk=writer.pk, rho=12345)
     values.update(fields)
     return OptionNote(**values)
 
@@ -275,7 +283,7 @@ def test_sync_finds_leaves_spends_and_settlement_notes(rng):
     assert len(changes) == 3
 
     # Settled by the holder at 130: 2 x 30 = 60 to the holder, 20 back to the writer.
-    ledger.prices[(option.asset, option.expiry)] = 130 * SCALE
+    ledger.prices[(option.position.asset, option.position.expiry)] = 130 * SCALE
     ledger.nullifiers[option.nullifier()] = 4
     holder_note, writer_note = option.settlement_notes(130 * SCALE)
     assert writer.sync(ledger) == ["%s was spent in entry 4" % writer.notes[1].id]  # outputs not on the ledger yet
@@ -390,8 +398,7 @@ def test_wallet_refuses_nonsense_before_proving(rng, monkeypatch):
     writer.notes.append(WalletNote(cash, "deposit"))
     writer.sync(ledger)
     grid = [p * SCALE for p in (50, 70, 80, 90, 110, 120, 130, 150)]
-    terms = dict(holder_pk=holder.pk, asset=asset_id("ETH-USD"), kind=CALL, strike=100 * SCALE,
-                 quantity=2 * SCALE, expiry=1_800_000_000, grid=grid)
+    terms = dict(holder_pk=holder.pk, position=position(), grid=grid)
     with pytest.raises(WalletError, match=r"margin check fails: collateral 99.999999 does not cover the worst loss 100 "
                                           r"\(at the grid price 150\)"):
         writer.open_position(ledger, None, collateral=100 * SCALE - 1, **terms)
@@ -405,7 +412,17 @@ def test_wallet_refuses_nonsense_before_proving(rng, monkeypatch):
     with pytest.raises(WalletError, match=r"does not cover the worst loss 100 \(at the grid price 150\)"):
         writer.open_position(ledger, None, collateral=100 * SCALE - 1, **ledger_terms)
     with pytest.raises(WalletError, match="collateral of 6000"):
-        writer.open_position(ledger, None, collateral=6_000 * SCALE, **{**terms, "kind": PUT})
+        writer.open_position(ledger, None, collateral=6_000 * SCALE, **{**terms, "position": position(Leg(PUT, 100, 1))})
+    # The whole position is margined: a straddle needs the larger leg (100 at 150), and one unit less fails there.
+    straddle = position(Leg(CALL, 100 * SCALE, 2 * SCALE), Leg(PUT, 100 * SCALE, SCALE))
+    with pytest.raises(WalletError, match=r"does not cover the worst loss 100 \(at the grid price 150\)"):
+        writer.open_position(ledger, None, collateral=100 * SCALE - 1, **{**terms, "position": straddle})
+    no_leg = Position(asset_id("ETH-USD"), 1, ())
+    for bad in (no_leg, position(Leg(CALL, 100 * SCALE, 0)), position(Leg(CALL, 1, 1), Leg(PUT, 1, 0, LONG))):
+        with pytest.raises(MalformedInput, match="positive quantity"):
+            writer.open_position(ledger, None, collateral=SCALE, **{**terms, "position": bad})
+    with pytest.raises(MalformedInput, match="must be a zkopt.native.notes.Position"):
+        writer.open_position(ledger, None, collateral=SCALE, **{**terms, "position": (Leg(CALL, 1, 1),)})
     with pytest.raises(MalformedInput, match="positive"):
         writer.withdraw(ledger, None, 0, 1)
     with pytest.raises(MalformedInput, match="positive"):

@@ -178,7 +178,7 @@ def run(
     from zkopt.circuits import open_position
     from zkopt.ledger import Genesis, Ledger, Observation, oracle
     from zkopt.native import payoff
-    from zkopt.native.notes import CALL, open_notes
+    from zkopt.native.notes import CALL, Leg, Position, open_notes
 
     echo = echo or print
     directory = Path(directory)
@@ -287,18 +287,15 @@ def run(
         t0 = time.perf_counter()
         clock.t = times["open"]
         grid = ledger.margin_grid(asset)
-        worst = payoff.worst_loss(CALL, STRIKE, QUANTITY, grid)
+        position = Position(asset, expiry, (Leg(CALL, STRIKE, QUANTITY),))
+        worst = payoff.worst_loss(position.legs, grid)
         # An under-collateralised twin cannot even be proven: the circuit names the grid point it fails.
         spent = alice.notes[0]
-        short_option, _ = open_notes(
-            spent.note, alice.sk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY, expiry=expiry,
-            collateral=SHORT_COLLATERAL, holder_pk=bob.pk,
-        )
+        short_option, _ = open_notes(spent.note, alice.sk, position, collateral=SHORT_COLLATERAL, holder_pk=bob.pk)
         inputs = open_position.inputs(spent.note, alice.sk, ledger.membership(spent.leaf_index), short_option, grid)
         failing = r1cs.solve(circuits.build("open", {"depth": depth, "grid": len(grid)}), inputs).which_unsatisfied()
         out = alice.open_position(
-            ledger, keys, holder_pk=bob.pk, asset=asset, kind=CALL, strike=STRIKE, quantity=QUANTITY,
-            expiry=expiry, collateral=COLLATERAL, ticker=TICKER, status=status,
+            ledger, keys, holder_pk=bob.pk, position=position, collateral=COLLATERAL, ticker=TICKER, status=status,
         )
         save_tx(out.receipt.seq, "open", out.tx.to_json())
         option = out.tx.share

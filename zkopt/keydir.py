@@ -47,7 +47,7 @@ def _quiet(_: str) -> None:
 
 
 def circuit_params(kind: str, depth: int, grid: int = 8) -> dict[str, int]:
-    """The circuit parameters of transaction ``kind`` for a ledger of tree depth ``depth``."""
+    """The circuit parameters of transaction ``kind`` for a ledger of tree depth ``depth`` and ``grid`` margin prices."""
     if kind == "deposit":
         return {}
     if kind == "open":
@@ -114,17 +114,21 @@ class KeyDir:
         self,
         depth: int,
         *,
+        grid: int = 8,
         rebuild: bool = False,
         rng=None,
         status: Status | None = None,
     ) -> dict[str, KeyInfo]:
-        """Load the four circuits' keys at ``depth``, running a (single-party) setup for each one missing.
+        """Load the four circuits' keys at ``depth`` (open with ``grid`` prices), running a setup for each one missing.
 
-        Keys recorded for other parameters or another version of a circuit
-        raise MalformedKey, unless ``rebuild`` is set (then they are replaced).
+        The setup is single-party. ``grid`` is the number of the genesis's
+        margin shocks (8 by default, 16 for the finer grid). Keys recorded for
+        other parameters or another version of a circuit raise MalformedKey,
+        unless ``rebuild`` is set (then they are replaced).
         ``rng`` drives the setup (default: the OS's CSPRNG).
         """
         from zkopt import circuits, r1cs
+        from zkopt.circuits.open_position import MIN_GRID
         from zkopt.groth16 import proving_key_file, snarkjs
         from zkopt.groth16 import setup as groth16_setup
         from zkopt.ledger import CircuitEntry
@@ -132,6 +136,8 @@ class KeyDir:
         status = status or _quiet
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 32:
             raise MalformedInput(f"tree depth must be an integer in [1, 32], got {depth!r}")
+        if isinstance(grid, bool) or not isinstance(grid, int) or grid < MIN_GRID:
+            raise MalformedInput(f"the open circuit needs at least {MIN_GRID} grid prices (margin shocks), got {grid!r}")
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             manifest = dict(self.manifest())
@@ -141,7 +147,7 @@ class KeyDir:
             manifest = {}
         out: dict[str, KeyInfo] = {}
         for kind in TX_KINDS:
-            params = circuit_params(kind, depth)
+            params = circuit_params(kind, depth, grid)
             shape = r1cs.compile(circuits.build(kind, params))
             digest = shape.digest().hex()
             recorded = manifest.get(kind)

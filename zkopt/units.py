@@ -19,6 +19,12 @@ date-time (UTC unless it names a zone): ``parse_time("2026-03-27T08:00:00Z")``.
 or else a text of at most 31 UTF-8 bytes read as a big-endian integer
 (``"acct:alice"``); the recipient is bound into the withdraw proof.
 
+**Legs** of a position are ``KIND:STRIKE:QUANTITY`` (``"call:3100:2"``,
+``"put:2900:0.5"``), the quantity from the holder's side: positive when the
+holder is long the leg (the writer is SHORT it and pays it), negative
+(``"call:3300:-2"``) when the holder is short it (the writer is LONG it: it
+offsets the position's other legs, as in a call spread).
+
 **Margin shocks** are percentages with up to four decimals (``"-50,-30,10.5"``)
 held in millionths.
 
@@ -34,7 +40,7 @@ import re
 
 from zkopt.errors import MalformedInput, shown
 from zkopt.field import R, parse_decimal
-from zkopt.native.payoff import SCALE, U64_BOUND
+from zkopt.native.payoff import CALL, LONG, PUT, SCALE, SHORT, U64_BOUND, Leg
 
 #: Fixed-point decimals of every human amount (SCALE = 10^DECIMALS).
 DECIMALS = 6
@@ -120,6 +126,30 @@ def parse_recipient(text: str) -> int:
     if len(raw) > 31:
         raise MalformedInput(f"recipient text {shown(text)} is longer than 31 bytes")
     return int.from_bytes(raw, "big")
+
+
+_KINDS = {"call": CALL, "put": PUT}
+
+
+def parse_leg(text: object) -> Leg:
+    """'call:3100:2' -> Leg(CALL, 3100 * SCALE, 2 * SCALE); a negative quantity ('put:2900:-1') is a LONG leg."""
+    if not isinstance(text, str) or text.count(":") != 2:
+        raise MalformedInput(f"leg {text!r} is not KIND:STRIKE:QUANTITY such as call:3100:2 (or put:2900:-1)")
+    kind, strike, quantity = text.split(":")
+    if kind not in _KINDS:
+        raise MalformedInput(f"leg {text!r}: the kind must be call or put")
+    side = LONG if quantity.startswith("-") else SHORT
+    amount = parse_amount(quantity[1:] if side == LONG else quantity, f"leg {text!r}: quantity")
+    if amount == 0:
+        raise MalformedInput(f"leg {text!r}: the quantity must not be 0")
+    return Leg(_KINDS[kind], parse_amount(strike, f"leg {text!r}: strike"), amount, side)
+
+
+def format_leg(leg: Leg) -> str:
+    """The ``parse_leg`` form of a leg: 'call:3100:2', 'call:3300:-2' for a LONG leg."""
+    kind = "call" if leg.kind == CALL else "put"
+    sign = "-" if leg.side == LONG else ""
+    return f"{kind}:{format_amount(leg.strike)}:{sign}{format_amount(leg.quantity)}"
 
 
 def short(value: int, digits: int = 12) -> str:

@@ -47,16 +47,15 @@ from zkopt.files import read_json, write_atomic, write_new
 from zkopt.keydir import KeyDir, Status, _quiet
 from zkopt.native import payoff
 from zkopt.native.notes import (
-    CALL,
-    PUT,
     CashNote,
     OptionNote,
+    Position,
     deposit_note,
     open_notes,
     public_key,
     withdraw_change,
 )
-from zkopt.units import asset_id, format_amount, format_time, parse_field, short
+from zkopt.units import asset_id, format_amount, format_leg, format_time, parse_field, short
 
 if TYPE_CHECKING:
     from zkopt.groth16 import Proof
@@ -72,6 +71,17 @@ MIN_ID_PREFIX = 4
 
 class WalletError(ZkoptError):
     """The wallet cannot do what was asked (no note large enough, an unknown note, no attested price yet)."""
+
+
+def margin_grid(ledger: Ledger, asset: int, name: str) -> list[int]:
+    """The ledger's margin grid for ``asset`` now (``Ledger.margin_grid``); WalletError naming ``name`` without a spot."""
+    try:
+        return ledger.margin_grid(asset)
+    except LedgerRejected:
+        raise WalletError(
+            f"no attested spot price for {name}: the ledger's margin grid is the last attested spot "
+            "x the genesis shocks, so the oracle must report a spot first"
+        ) from None
 
 
 # --- the wallet --------------------------------------------------------------------------------
@@ -283,10 +293,10 @@ class Wallet:
         side = "holder" if note.holder_pk == self.pk else "writer"
         if note.holder_pk == note.writer_pk:
             side = "holder and writer"
-        kind = "call" if note.kind == CALL else "put"
+        position = note.position
+        legs = " ".join(format_leg(leg) for leg in position.used_legs) or "no leg"
         return (
-            f"{kind} {self.asset_name(note.asset)} strike {format_amount(note.strike)} "
-            f"quantity {format_amount(note.quantity)} expiry {format_time(note.expiry)} "
+            f"{self.asset_name(position.asset)} {legs} expiry {format_time(position.expiry)} "
             f"collateral {format_amount(note.collateral)} ({side})"
         )
 
@@ -326,7 +336,7 @@ class Wallet:
 
     def _discover_settlement(self, ledger: Ledger, entry: WalletNote) -> list[str]:
         option: OptionNote = entry.note
-        final = ledger.final_price(option.asset, option.expiry)
+        final = ledger.final_price(option.position.asset, option.position.expiry)
         if final is None:
             return []
         changes = []
@@ -352,9 +362,9 @@ class Wallet:
         if not self.owns(note):
             raise WalletError("the note does not name this wallet's public key (as owner, holder or writer)")
         if ticker is not None:
-            if not isinstance(note, OptionNote) or asset_id(ticker) != note.asset:
+            if not isinstance(note, OptionNote) or asset_id(ticker) != note.position.asset:
                 raise WalletError(f"the note's asset is not {shown(ticker)}")
-            self.assets[note.asset] = ticker
+            self.assets[note.position.asset] = ticker
         for existing in self.notes:
             if existing.note == note:
                 return existing, False
@@ -445,69 +455,50 @@ class Wallet:
         keys: KeyDir,
         *,
         holder_pk: int,
-        asset: int,
-        kind: int,
-        strike: int,
-        quantity: int,
-        expiry: int,
+        position: Position,
         collateral: int,
         grid: Sequence[int] | None = None,
         ticker: str | None = None,
         submit: bool = True,
         status: Status | None = None,
     ) -> Outcome:
-        """Write an option to ``holder_pk``, locking ``collateral`` from one cash note; margin-checked over the grid.
+        """Write ``position`` to ``holder_pk``, locking ``collateral`` from one cash note; margin-checked over the grid.
 
-        The grid is the ledger's, ``ledger.margin_grid(asset)`` (the asset's
-        last attested spot x the genesis margin shocks): the only grid the
-        ledger accepts. ``grid`` overrides it (tests of the ledger's refusal).
-        The wallet checks the margin first (collateral >= the worst loss over
-        the grid, ``payoff.margin_ok``) and says where it fails; the circuit
-        then proves it. The result's ``tx.grid`` is the grid used and
-        ``tx.share`` the option note to hand to the holder (``wallet import``).
+        The grid is the ledger's, ``margin_grid(ledger, position.asset)``
+        (the asset's last attested spot x the genesis margin shocks): the only
+        grid the ledger accepts. ``grid`` overrides it (tests of the ledger's
+        refusal). The wallet checks the margin of the whole position first
+        (collateral >= its worst loss over the grid, ``payoff.worst_loss``)
+        and says where it fails; the circuit then proves it. The result's
+        ``tx.grid`` is the grid used and ``tx.share`` the option note to hand
+        to the holder (``wallet import``).
         """
         from zkopt.circuits import open_position
 
         status = status or _quiet
-        if kind not in (CALL, PUT):
-            raise MalformedInput("kind must be call (0) or put (1)")
+        if not isinstance(position, Position):
+            raise MalformedInput("the position must be a zkopt.native.notes.Position")
         if isinstance(holder_pk, bool) or not isinstance(holder_pk, int) or not 0 <= holder_pk < R:
             raise MalformedInput("the holder's public key must be a field element")
-        if quantity <= 0:
-            raise MalformedInput("the quantity must be positive")
+        if not position.used_legs or any(leg.quantity <= 0 for leg in position.used_legs):
+            raise MalformedInput("every leg of the position needs a positive quantity")
+        asset = position.asset
         if grid is None:
-            try:
-                grid = ledger.margin_grid(asset)
-            except LedgerRejected:
-                name = ticker or self.asset_name(asset)
-                raise WalletError(
-                    f"no attested spot price for {name}: the ledger's margin grid is the last attested spot "
-                    "x the genesis shocks, so the oracle must report a spot first"
-                ) from None
+            grid = margin_grid(ledger, asset, ticker or self.asset_name(asset))
         grid = list(grid)
         names = ledger.genesis.circuits["open"].public_names if "open" in ledger.genesis.circuits else ()
         size = sum(1 for n in names if n.startswith("grid["))
         if size and len(grid) != size:
             raise MalformedInput(f"this ledger's open circuit takes {size} grid prices, got {len(grid)}")
-        worst = payoff.worst_loss(kind, strike, quantity, grid)
+        worst = payoff.worst_loss(position.legs, grid)
         if worst > collateral:
-            at = max(grid, key=lambda p: payoff.gross_payout(kind, strike, quantity, p))
+            at = payoff.worst_price(position.legs, grid)
             raise WalletError(
                 f"margin check fails: collateral {format_amount(collateral)} does not cover the worst loss "
                 f"{format_amount(worst)} (at the grid price {format_amount(at)})"
             )
         spent = self._pick_cash(collateral, "collateral")
-        option, change = open_notes(
-            spent.note,
-            self.sk,
-            asset=asset,
-            kind=kind,
-            strike=strike,
-            quantity=quantity,
-            expiry=expiry,
-            collateral=collateral,
-            holder_pk=holder_pk,
-        )
+        option, change = open_notes(spent.note, self.sk, position, collateral=collateral, holder_pk=holder_pk)
         inputs = open_position.inputs(spent.note, self.sk, ledger.membership(spent.leaf_index), option, grid)
         built = self._prove("open", inputs, ledger, keys, status)
         built.spends = [spent.id]
@@ -533,11 +524,10 @@ class Wallet:
         if entry.status == "pending":
             raise WalletError(f"option {entry.id} is not on the ledger yet (run `zkopt wallet sync`)")
         option: OptionNote = entry.note
-        final = ledger.final_price(option.asset, option.expiry)
+        asset, expiry = option.position.asset, option.position.expiry
+        final = ledger.final_price(asset, expiry)
         if final is None:
-            raise WalletError(
-                f"no attested price yet for {self.asset_name(option.asset)} at expiry {format_time(option.expiry)}"
-            )
+            raise WalletError(f"no attested price yet for {self.asset_name(asset)} at expiry {format_time(expiry)}")
         inputs = settle.inputs(option, ledger.membership(entry.leaf_index), final.price)
         built = self._prove("settle", inputs, ledger, keys, status)
         built.spends = [entry.id]
@@ -579,5 +569,6 @@ __all__ = [
     "Wallet",
     "WalletError",
     "WalletNote",
+    "margin_grid",
     "note_id",
 ]

@@ -1,4 +1,4 @@
-"""The ``open`` circuit: a writer spends a cash note into an option note (the collateral) and change, margin-checked.
+"""The ``open`` circuit: a writer spends a cash note into a position note (the collateral) and change, margin-checked.
 
 The module is ``open_position`` so that it does not shadow the builtin
 ``open``; the circuit's registry name is ``"open"``.
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from zkopt.circuits import notes
 from zkopt.gadgets.bits import enforce_range
-from zkopt.gadgets.boolean import enforce_boolean
 from zkopt.gadgets.inputs import private_input, public_input, public_inputs
 from zkopt.native.merkle import MerklePath
 from zkopt.native.notes import OPEN_CHANGE, OPEN_OPTION, CashNote, OptionNote, open_notes
@@ -34,36 +33,39 @@ def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
 
 
 class OpenPosition(notes.TreeCircuit):
-    """Enforces a member cash note split into option and change, collateral >= loss at each grid price; assumes nothing.
+    """Enforces a member cash note split into a position and change, collateral >= its loss at each grid price; assumes nothing.
 
-    Public: root, nf_in, cm_option, cm_change, asset, grid[0..G-1] (64 bits
-    each). Private: amount_in (64), sk, rho_in, directions[depth],
-    siblings[depth], kind (1), strike (64), quantity (64), expiry (64), collateral (64),
-    holder_pk. No output randomness is private: both new notes take their
-    rho from the spent nullifier.
+    Public: root, nf_in, cm_option, cm_change, asset,
+    grid[0..G-1] (64 bits each). Private: amount_in (64), sk, rho_in,
+    directions[depth], siblings[depth], kind[L] (1), side[L] (1), strike[L]
+    (64), quantity[L] (64), expiry (64), collateral (64), holder_pk, with L =
+    MAX_LEGS = 4 leg slots. No output randomness is private: both new notes
+    take their rho from the spent nullifier.
 
     With pk = Poseidon(sk): the note cash_commitment(amount_in, pk, rho_in)
     is in the tree of ``root`` (``merkle/*``); nf_in = Poseidon(NULLIFIER_TAG,
     sk, cm_in) (``nf_in/*``); the outputs' rhos are output_rho(nf_in, 0, sk)
     and output_rho(nf_in, 1, sk) (``rho_option/*``, ``rho_change/*``);
-    cm_option commits to the option with writer_pk = pk and
-    the PUBLIC asset variable inside the hash, so the note's asset is the
-    public one by construction (``cm_option/*``); cm_change = cash_commitment(amount_in - collateral, pk,
-    rho_change) with the change 64-bit (``change/range/*``, so collateral <=
-    amount_in); and for every grid price g_i, quantity * intrinsic(kind,
-    strike, g_i) <= collateral * SCALE + SCALE - 1 (``margin/point_i/*``),
-    which is floor(quantity * intrinsic / SCALE) <= collateral. See
-    circuits/open/SPEC.md for the equivalence and what the grid must contain.
+    cm_option commits to the position with writer_pk = pk and the PUBLIC
+    asset variable inside the hash, so the note's asset is the public one by
+    construction (``cm_option/*``); cm_change = cash_commitment(amount_in -
+    collateral, pk, rho_change) with the change 64-bit (``change/range/*``, so
+    collateral <= amount_in); and for every grid price g_j, net(g_j) <=
+    collateral * SCALE + SCALE - 1 (``margin/point_j/*``), where net is the
+    exact sum of the legs' signed quantity * intrinsic, which is
+    max(floor(net / SCALE), 0) <= collateral. See circuits/open/SPEC.md for
+    the equivalence, the widths and what the grid must contain.
     """
 
     name = "open"
     #: The notes it creates (public commitments, in output-index order) and the private inputs that are their
     #: chosen terms; every other private input is pinned by the spent note (circuits/README.md, "No free randomness").
     new_notes = ("cm_option", "cm_change")
-    note_terms = ("kind", "strike", "quantity", "expiry", "collateral", "holder_pk")
+    note_terms = ("kind", "side", "strike", "quantity", "expiry", "collateral", "holder_pk")
     statement = (
-        "a cash note under `root` with nullifier `nf_in` is split into option `cm_option` on `asset` (collateral) "
-        "and change `cm_change`, and the collateral covers the writer's loss at every `grid` price"
+        "a cash note under `root` with nullifier `nf_in` is split into a position `cm_option` of up to 4 legs on "
+        "`asset` (collateral) and change `cm_change`, and the collateral covers the whole position's loss at every "
+        "`grid` price"
     )
 
     def __init__(self, depth: int = DEFAULT_DEPTH, grid: int = DEFAULT_GRID):
@@ -86,15 +88,11 @@ class OpenPosition(notes.TreeCircuit):
         rho_in = cs.private_input("rho_in")
         directions = cs.private_input("directions", self.depth)
         siblings = cs.private_input("siblings", self.depth)
-        kind = cs.private_input("kind")
-        strike = private_input(cs, "strike", bits=bits)
-        quantity = private_input(cs, "quantity", bits=bits)
+        legs = notes.leg_inputs(cs)
         expiry = private_input(cs, "expiry", bits=bits)
         collateral = private_input(cs, "collateral", bits=bits)
         holder_pk = cs.private_input("holder_pk")
 
-        with cs.namespace("kind"):
-            kind = enforce_boolean(cs, kind, "boolean")
         # change = amount_in - collateral is 64-bit: with both 64-bit, a collateral above
         # amount_in would make it wrap to at least r - 2^64, which fails this check.
         change = amount_in - collateral
@@ -105,28 +103,26 @@ class OpenPosition(notes.TreeCircuit):
         rho_option = notes.output_rho(cs, nf_in, OPEN_OPTION, sk, "rho_option")
         rho_change = notes.output_rho(cs, nf_in, OPEN_CHANGE, sk, "rho_change")
         with cs.namespace("cm_option"):
-            option = notes.option_commitment(
-                cs, asset, kind, strike, quantity, expiry, collateral, holder_pk, pk, rho_option, "hash"
-            )
+            packed = [leg.packed for leg in legs]
+            option = notes.option_commitment(cs, asset, expiry, collateral, holder_pk, pk, rho_option, packed, "hash")
             cs.enforce_equal(option, cm_option, "equal")
         with cs.namespace("cm_change"):
             cs.enforce_equal(notes.cash_commitment(cs, change, pk, rho_change, "hash"), cm_change, "equal")
 
-        # Margin: floor(P / SCALE) <= C  <=>  P <= C * SCALE + SCALE - 1 (SPEC.md), so no division.
-        # P = quantity * intrinsic < 2^128 because both factors are 64-bit (no wrap-around);
-        # the bound is < 2^84, so bound - P is 84-bit exactly when P <= bound (a larger P wraps
-        # to at least r - 2^128, far above 2^84).
+        # Margin: max(floor(net / SCALE), 0) <= C  <=>  net <= C * SCALE + SCALE - 1 (SPEC.md), so no
+        # division. net = Short - Long with Short, Long < 2^130 (NET_BITS); the bound is < 2^84, so
+        # bound - net is below 2^131 exactly when net <= bound, and a larger net wraps it to at
+        # least r - 2^130, far above 2^131.
         bound = collateral * notes.SCALE + (notes.SCALE - 1)
         with cs.namespace("margin"):
-            for i, price in enumerate(grid):
-                with cs.namespace(f"point_{i}"):
-                    value = notes.intrinsic_unchecked(cs, kind, strike, price, "intrinsic")
-                    loss = cs.mul(quantity, value, "product")
-                    enforce_range(cs, bound - loss, notes.MARGIN_SLACK_BITS, "slack")
+            for j, price in enumerate(grid):
+                with cs.namespace(f"point_{j}"):
+                    net = notes.position_value(cs, legs, price, "value")
+                    enforce_range(cs, bound - net, notes.MARGIN_SLACK_BITS, "slack")
 
 
 def inputs(spent: CashNote, sk: int, path: MerklePath, option: OptionNote, grid: Sequence[int]) -> dict[str, object]:
-    """The inputs of ``open`` (decimal strings; lists for the path and the grid).
+    """The inputs of ``open`` (decimal strings; lists for the path, the legs and the grid).
 
     ``spent`` is the writer's cash note with its Merkle ``path``, ``sk`` its
     owner's spending key, ``option`` the new position as ``native.notes.open_notes``
@@ -139,17 +135,7 @@ def inputs(spent: CashNote, sk: int, path: MerklePath, option: OptionNote, grid:
     points = list(grid)
     if any(isinstance(g, bool) or not isinstance(g, int) for g in points):
         raise ValueError("grid prices must be ints (fixed point, SCALE units)")
-    derived, change = open_notes(
-        spent,
-        sk,
-        asset=option.asset,
-        kind=option.kind,
-        strike=option.strike,
-        quantity=option.quantity,
-        expiry=option.expiry,
-        collateral=option.collateral,
-        holder_pk=option.holder_pk,
-    )
+    derived, change = open_notes(spent, sk, option.position, collateral=option.collateral, holder_pk=option.holder_pk)
     if derived != option:
         raise ValueError("the option's rho is not the one this spend derives (build it with native.notes.open_notes)")
     return {
@@ -157,15 +143,13 @@ def inputs(spent: CashNote, sk: int, path: MerklePath, option: OptionNote, grid:
         "nf_in": str(spent.nullifier(sk)),
         "cm_option": str(option.commitment()),
         "cm_change": str(change.commitment()),
-        "asset": str(option.asset),
+        "asset": str(option.position.asset),
         "grid": [str(g) for g in points],
         "amount_in": str(spent.amount),
         "sk": str(sk),
         "rho_in": str(spent.rho),
-        "kind": str(option.kind),
-        "strike": str(option.strike),
-        "quantity": str(option.quantity),
-        "expiry": str(option.expiry),
+        **notes.leg_values(option.position),
+        "expiry": str(option.position.expiry),
         "collateral": str(option.collateral),
         "holder_pk": str(option.holder_pk),
     }

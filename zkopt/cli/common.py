@@ -124,6 +124,31 @@ TIME = Parsed("time", lambda text: units.parse_time(text, "time"))
 TICKER = Parsed("ticker", units.asset_id)
 RECIPIENT = Parsed("recipient", units.parse_recipient)
 PUBLIC_KEY = Parsed("public key", lambda text: units.parse_field(text, "public key"))
+LEG = Parsed("leg", units.parse_leg)
+
+LEGS = click.option(
+    "--leg", "legs", multiple=True, type=LEG, metavar="KIND:STRIKE:QUANTITY",
+    help="A leg of the position, e.g. call:3100:2; a negative quantity (call:3300:-2) is a leg the holder is "
+         "short (the writer long). Repeat for up to 4 legs.",
+)
+
+
+def position_legs(legs: tuple, kind: int | None = None, strike: int | None = None, quantity: int | None = None) -> list:
+    """The legs of ``--leg`` (repeated), or the one leg of ``--kind/--strike/--quantity``; a usage error otherwise."""
+    from zkopt.native.notes import MAX_LEGS
+    from zkopt.native.payoff import Leg
+
+    one = (kind, strike, quantity)
+    if legs and any(v is not None for v in one):
+        raise click.UsageError("give the legs with --leg, or one leg with --kind, --strike and --quantity, not both")
+    if not legs:
+        if any(v is None for v in one):
+            raise click.UsageError("give the position's legs with --leg KIND:STRIKE:QUANTITY (repeatable), "
+                                   "or one leg with all of --kind, --strike and --quantity")
+        legs = (Leg(kind, strike, quantity),)
+    if len(legs) > MAX_LEGS:
+        raise click.UsageError(f"a position has at most {MAX_LEGS} legs, got {len(legs)}")
+    return list(legs)
 
 WALLET = click.option("--wallet", "wallet_file", required=True, type=click.Path(dir_okay=False), help="The wallet file.")
 DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")

@@ -33,7 +33,8 @@ def ledger():
 @click.option("--threshold", type=click.IntRange(1), help="Signatures a price needs [default: the file's, else a majority].")
 @click.option("--root-history", default=32, show_default=True, type=click.IntRange(1), help="Recent roots a proof may use.")
 @click.option("--margin-shocks", "margin_shocks", metavar="PCT,PCT,...",
-              help="The margin grid's shocks in percent, one per grid price [default: -50,-30,-20,-10,10,20,30,50].")
+              help="The margin grid's shocks in percent, one per grid price [default: -50,-30,-20,-10,10,20,30,50]; "
+                   "their number is the open circuit's grid size (8, or 16 for a finer grid).")
 @handle_errors
 def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int,
                 margin_shocks: str | None):
@@ -45,6 +46,7 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     from zkopt.errors import MalformedInput
     from zkopt.keydir import TX_KINDS, KeyDir
     from zkopt.ledger import Genesis, Ledger
+    from zkopt.native.payoff import DEFAULT_SHOCKS
     from zkopt.oracle_files import read_committee
     from zkopt.units import parse_shocks
 
@@ -53,7 +55,8 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     shocks = parse_shocks(margin_shocks) if margin_shocks is not None else None
     if Path(db).exists():
         raise MalformedInput(f"{db} already exists; a ledger is created only once")
-    infos = KeyDir(keys_dir).ensure(depth, status=status())
+    grid = len(shocks) if shocks is not None else len(DEFAULT_SHOCKS)
+    infos = KeyDir(keys_dir).ensure(depth, grid=grid, status=status())
     genesis = Genesis(
         circuits={kind: infos[kind].entry for kind in TX_KINDS},
         committee=members,

@@ -9,6 +9,7 @@ from zkopt.cli.common import (
     DB,
     JSON,
     KEYS,
+    LEGS,
     OUT,
     PUBLIC_KEY,
     RECIPIENT,
@@ -17,6 +18,7 @@ from zkopt.cli.common import (
     echo_json,
     handle_errors,
     open_ledger,
+    position_legs,
     receipt_line,
     status,
 )
@@ -115,35 +117,41 @@ def wallet_deposit(wallet_file, db, keys_dir, amount, out, as_json):
 @KEYS
 @click.option("--holder", required=True, type=PUBLIC_KEY, help="The holder's public key (from `wallet new`).")
 @click.option("--asset", required=True, help="Underlying ticker, e.g. ETH-USD.")
-@click.option("--kind", "option_kind", required=True, type=click.Choice(["call", "put"]), help="Call or put.")
-@click.option("--strike", required=True, type=AMOUNT, help="Strike price.")
-@click.option("--quantity", required=True, type=AMOUNT, help="Quantity (6 decimals).")
+@LEGS
+@click.option("--kind", "option_kind", type=click.Choice(["call", "put"]), help="One-leg form: call or put.")
+@click.option("--strike", type=AMOUNT, help="One-leg form: the strike price.")
+@click.option("--quantity", type=AMOUNT, help="One-leg form: the quantity (6 decimals).")
 @click.option("--expiry", required=True, type=TIME, help="Expiry: Unix seconds or ISO 8601.")
 @click.option("--collateral", required=True, type=AMOUNT, help="Collateral locked from one cash note.")
 @click.option("--share", "share", type=click.Path(dir_okay=False), help="Write the option's opening here for the holder (`wallet import`).")
 @OUT
 @JSON
 @handle_errors
-def wallet_open(wallet_file, db, keys_dir, holder, asset, option_kind, strike, quantity, expiry, collateral,
+def wallet_open(wallet_file, db, keys_dir, holder, asset, legs, option_kind, strike, quantity, expiry, collateral,
                 share, out, as_json):
-    """Write an option to HOLDER as its writer, locking COLLATERAL; the proof checks the margin over the grid.
+    """Write a position of up to 4 legs to HOLDER as its writer, locking COLLATERAL; the proof checks the margin.
 
-    The grid is the ledger's (the only one it accepts): the last attested spot
-    of ASSET x the genesis margin shocks. With --out the ledger is still read
-    for it, so the transaction must be submitted before a newer spot arrives.
+    The legs are --leg KIND:STRIKE:QUANTITY, repeated (--leg call:3100:2
+    --leg put:2900:2 is a strangle), or one leg with --kind, --strike and
+    --quantity. The collateral must cover the whole position's worst loss at
+    every price of the ledger's grid (`zkopt margin` computes it): the last
+    attested spot of ASSET x the genesis margin shocks. With --out the ledger
+    is still read for it, so the transaction must be submitted before a newer
+    spot arrives.
     """
     from zkopt.audit import export_opening
     from zkopt.files import write_json_atomic
-    from zkopt.native.notes import CALL, PUT
+    from zkopt.native.notes import CALL, PUT, Position
     from zkopt.units import asset_id as ticker_id
     from zkopt.units import format_amount
 
-    asset_id = ticker_id(asset)
+    kind = None if option_kind is None else CALL if option_kind == "call" else PUT
+    position = Position(ticker_id(asset), expiry, tuple(position_legs(legs, kind, strike, quantity)))
 
     def action(w, lg, k, submit, status):
         return w.open_position(
-            lg, k, holder_pk=holder, asset=asset_id, kind=CALL if option_kind == "call" else PUT, strike=strike,
-            quantity=quantity, expiry=expiry, collateral=collateral, ticker=asset, submit=submit, status=status,
+            lg, k, holder_pk=holder, position=position, collateral=collateral, ticker=asset, submit=submit,
+            status=status,
         )
 
     loaded, outcome = run_tx(wallet_file, db, keys_dir, out, action)

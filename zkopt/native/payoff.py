@@ -1,46 +1,59 @@
-"""Option payoff and margin with plain ints: the fixed-point spec the payoff and margin circuits follow.
+"""Position payoff and margin with plain ints: the fixed-point spec the settle and open circuits follow.
 
 Fixed point. Amounts, prices, strikes and collateral are unsigned integers in
 units of 10^-6 (``SCALE = 10**6``, six decimals: 12.5 is ``12_500_000``).
 The quantity is fixed point with the same six decimals (1.5 units is
 ``1_500_000``). Every one of these values is in [0, 2^64); anything else
-raises ValueError. Products ``quantity * intrinsic`` are below 2^128 because
-both factors are range-checked to 64 bits in the circuits, so no product can
-wrap modulo r before it is compared (circuits/settle/SPEC.md).
+raises ValueError.
 
-Settlement of one cash-settled European option at price S:
+**A position** is a list of legs on one underlying and one expiry. A leg is a
+cash-settled European call or put (``kind``) with a ``strike``, an unsigned
+``quantity`` and a ``side``: ``SHORT`` when the writer is short the leg (it
+pays the holder ``quantity * intrinsic``), ``LONG`` when the writer is long it
+(the holder owes that leg's payoff, which only offsets the position's short
+legs: the holder never pays at settlement). At a price S:
 
 - ``intrinsic = max(S - K, 0)`` for a call, ``max(K - S, 0)`` for a put;
-- ``gross = floor(quantity * intrinsic / SCALE)``: the holder's claim, rounded
-  down (rounding favours the writer by less than one unit of 10^-6);
+- ``leg_value = +quantity * intrinsic`` (SHORT) or ``-quantity * intrinsic``
+  (LONG): exact, in units of 10^-12 (two fixed-point factors), each term
+  below 2^128;
+- ``net_value = sum of leg_value``: exact, of either sign;
+- ``gross = floor(max(net_value, 0) / SCALE)``: the holder's claim. **One
+  rounding, of the sum**, down, so it favours the writer by less than one
+  unit of 10^-6 in all; a flooring per leg would round each long leg's
+  deduction down too (in the holder's favour) and add an error per leg;
 - ``payout = min(gross, collateral)``: the holder never gets more than the
-  writer locked;
-- the writer gets ``collateral - payout``; the two always add up to the collateral.
+  writer locked; the writer gets ``collateral - payout``.
 
-Margin. ``worst_loss(kind, K, q, grid)`` is the largest gross payout over a
-public grid of settlement prices and ``margin_ok`` asks ``collateral >=
-worst_loss``. For a single call or put the gross payout is piecewise linear in
-S with one kink at K, and monotonic: non-decreasing for a call, non-increasing
-for a put (the floor keeps it monotonic). Hence:
+A one-leg SHORT position is exactly the single option: ``floor(q * intrinsic
+/ SCALE)`` capped at the collateral.
 
-- the grid's extremes decide the check: for a call the highest grid price,
-  for a put the lowest; the other points cannot change the outcome, and the
-  private strike need not be on the grid;
-- a check that passes covers *every* price in [min(grid), max(grid)], not only
-  the grid points (a monotonic function peaks at an end of an interval);
-- a put's loss is bounded, ``floor(q * K / SCALE)`` at S = 0, so a grid that
-  contains 0 makes the margin check cover every possible price;
-- a call's loss is unbounded above the grid, so the check says nothing about
-  prices above max(grid). That is why the payout is also capped by the
-  collateral: above the grid the holder gets at most what was locked.
+**Margin.** ``worst_loss(legs, grid)`` is the largest gross claim over a
+public grid of settlement prices (the portfolio requirement), and
+``margin_ok`` asks ``collateral >= worst_loss``. The whole position is
+priced at each grid price, so legs that lose at different prices (a
+straddle's call and put) need the larger of their losses, not the sum, and a
+long leg offsets the short legs' losses at the same price (a call spread needs
+the spread). ``leg_requirements`` gives what each leg alone would need, each
+rounded on its own: the position, rounded once, can need up to one unit of
+10^-6 per extra leg more than their sum.
 
-So the grid must contain the price scenarios the collateral is meant to cover,
-in particular the extreme shock in each direction.
+What a grid covers. Each leg's value is piecewise linear in S with one kink
+at its strike, and so is the position. A position of SHORT legs only is a
+sum of convex functions, hence convex: on [min(grid), max(grid)] its claim
+peaks at an end, so the grid's two extremes decide the check and a passing
+check covers every price in between (for one call the highest price, for one
+put the lowest). With LONG legs the claim can peak between two grid prices
+(a butterfly peaks at its middle strike): the check then covers the grid
+prices only, and a finer grid (G = 16) narrows the gap. Outside the grid a
+call's claim is unbounded above max(grid); settlement caps every payout at
+the collateral, so the pool never pays more than was locked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 #: Fixed-point scale: six decimals for amounts, prices, strikes, collateral and quantity.
 SCALE = 10**6
@@ -55,9 +68,19 @@ U128_BOUND = 1 << 128
 CALL = 0
 PUT = 1
 
+#: Sides of a leg, from the writer's view: SHORT pays the holder, LONG is owed by the holder (offsets only).
+SHORT = 0
+LONG = 1
+
 #: Default shocks for ``default_grid``, in millionths (SCALE units): -50% .. +50%, eight points,
 #: the grid size the ``open`` circuit takes by default.
 DEFAULT_SHOCKS = (-500_000, -300_000, -200_000, -100_000, 100_000, 200_000, 300_000, 500_000)
+
+#: A finer grid over the same range, sixteen points (``open`` with grid = 16): steps of 5% near the spot.
+FINE_SHOCKS = (
+    -500_000, -400_000, -300_000, -250_000, -200_000, -150_000, -100_000, -50_000,
+    50_000, 100_000, 150_000, 200_000, 250_000, 300_000, 400_000, 500_000,
+)
 
 
 def check_u64(value: object, what: str) -> int:
@@ -69,11 +92,41 @@ def check_u64(value: object, what: str) -> int:
     return value
 
 
+def _check_flag(value: object, what: str, zero: str, one: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value not in (0, 1):
+        raise ValueError(f"{what} must be {zero} (0) or {one} (1), got {value!r}")
+    return value
+
+
 def check_kind(value: object) -> int:
     """Return ``value`` if it is CALL or PUT; raise ValueError otherwise."""
-    if not isinstance(value, int) or isinstance(value, bool) or value not in (CALL, PUT):
-        raise ValueError(f"kind must be CALL (0) or PUT (1), got {value!r}")
-    return value
+    return _check_flag(value, "kind", "CALL", "PUT")
+
+
+def check_side(value: object) -> int:
+    """Return ``value`` if it is SHORT or LONG; raise ValueError otherwise."""
+    return _check_flag(value, "side", "SHORT", "LONG")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg of a position: a call or put of ``quantity`` at ``strike``, which the writer is short or long."""
+
+    kind: int
+    strike: int
+    quantity: int
+    side: int = SHORT
+
+    def __post_init__(self):
+        check_kind(self.kind)
+        check_u64(self.strike, "strike")
+        check_u64(self.quantity, "quantity")
+        check_side(self.side)
+
+    def value(self, price: int) -> int:
+        """The holder's exact claim on this leg at ``price`` (units of 10^-12): +q * intrinsic, or - for LONG."""
+        claim = self.quantity * intrinsic(self.kind, self.strike, price)
+        return -claim if self.side == LONG else claim
 
 
 def intrinsic(kind: int, strike: int, price: int) -> int:
@@ -83,21 +136,35 @@ def intrinsic(kind: int, strike: int, price: int) -> int:
     return max(diff, 0)
 
 
-def gross_payout(kind: int, strike: int, quantity: int, price: int) -> int:
-    """The holder's claim before the collateral cap: floor(quantity * intrinsic / SCALE)."""
-    value = intrinsic(kind, strike, price)
-    return check_u64(quantity, "quantity") * value // SCALE
+def _legs(legs: Iterable[Leg]) -> list[Leg]:
+    items = list(legs)
+    if not items:
+        raise ValueError("a position needs at least one leg")
+    for i, leg in enumerate(items):
+        if not isinstance(leg, Leg):
+            raise ValueError(f"leg {i} must be a Leg, got {type(leg).__name__}")
+    return items
 
 
-def payout(kind: int, strike: int, quantity: int, collateral: int, price: int) -> int:
+def net_value(legs: Iterable[Leg], price: int) -> int:
+    """The exact sum of the legs' signed claims at ``price``, unscaled (units of 10^-12); any sign."""
+    return sum(leg.value(price) for leg in _legs(legs))
+
+
+def gross_payout(legs: Iterable[Leg], price: int) -> int:
+    """The holder's claim before the collateral cap: floor(max(net_value, 0) / SCALE), one rounding of the sum."""
+    return max(net_value(legs, price), 0) // SCALE
+
+
+def payout(legs: Iterable[Leg], collateral: int, price: int) -> int:
     """What the holder receives: min(gross_payout, collateral); the writer gets collateral - payout."""
     collateral = check_u64(collateral, "collateral")
-    return min(gross_payout(kind, strike, quantity, price), collateral)
+    return min(gross_payout(legs, price), collateral)
 
 
-def settle_amounts(kind: int, strike: int, quantity: int, collateral: int, price: int) -> tuple[int, int]:
+def settle_amounts(legs: Iterable[Leg], collateral: int, price: int) -> tuple[int, int]:
     """(holder amount, writer amount) of a settlement at ``price``; they sum to the collateral."""
-    paid = payout(kind, strike, quantity, collateral, price)
+    paid = payout(legs, collateral, price)
     return paid, collateral - paid
 
 
@@ -108,14 +175,27 @@ def _grid(grid: Iterable[int]) -> list[int]:
     return [check_u64(p, f"grid price {i}") for i, p in enumerate(points)]
 
 
-def worst_loss(kind: int, strike: int, quantity: int, grid: Iterable[int]) -> int:
-    """The writer's worst loss over the grid: the largest gross payout at any grid price."""
-    return max(gross_payout(kind, strike, quantity, p) for p in _grid(grid))
+def worst_loss(legs: Iterable[Leg], grid: Iterable[int]) -> int:
+    """The portfolio requirement: the largest gross claim of the whole position at any grid price."""
+    legs, points = _legs(legs), _grid(grid)
+    return max(gross_payout(legs, p) for p in points)
 
 
-def margin_ok(kind: int, strike: int, quantity: int, collateral: int, grid: Iterable[int]) -> bool:
+def worst_price(legs: Iterable[Leg], grid: Iterable[int]) -> int:
+    """The first grid price at which the position's gross claim is ``worst_loss``."""
+    legs, points = _legs(legs), _grid(grid)
+    return max(points, key=lambda p: gross_payout(legs, p))
+
+
+def leg_requirements(legs: Iterable[Leg], grid: Iterable[int]) -> list[int]:
+    """What each leg alone would need: ``worst_loss([leg], grid)`` per leg (0 for a LONG leg)."""
+    points = _grid(grid)
+    return [worst_loss([leg], points) for leg in _legs(legs)]
+
+
+def margin_ok(legs: Iterable[Leg], collateral: int, grid: Iterable[int]) -> bool:
     """True when collateral covers the worst loss over the grid (see the module docstring for what that covers)."""
-    return check_u64(collateral, "collateral") >= worst_loss(kind, strike, quantity, grid)
+    return check_u64(collateral, "collateral") >= worst_loss(legs, grid)
 
 
 def default_grid(spot: int, shocks: Sequence[int] = DEFAULT_SHOCKS) -> list[int]:
