@@ -51,7 +51,13 @@ def kill_rounds(db_path: Path, receipts: Path, rounds: int, rng: random.Random, 
         )
         try:
             assert child.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.05, 0.6))
+            # Let the child acknowledge at least one more entry (a loaded machine is slow), then kill it at a
+            # random moment of what follows: often in the middle of a submission.
+            before = len(acknowledged_receipts(receipts))
+            deadline = time.monotonic() + 30
+            while len(acknowledged_receipts(receipts)) == before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.4))
             killed_running += child.poll() is None
             child.send_signal(signal.SIGKILL)
         finally:
