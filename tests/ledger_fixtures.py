@@ -157,6 +157,9 @@ class World:
         self.ledger = Ledger.create(self.path, self.genesis, clock=self.clock)
 
     def prove(self, kind: str, **values):
+        """A stand-in proof of the named public values; an open's expiry defaults to a day after the clock."""
+        if kind == "open":
+            values.setdefault("expiry", self.clock.t + 86_400)
         return prove_standin(kind, _named(kind, values), self.rng)
 
     def submit(self, kind: str, **values):
@@ -237,6 +240,7 @@ def run_scenario(world: World) -> Scenario:
         cm_option=option.commitment(),
         cm_change=change.commitment(),
         asset=ASSET,
+        expiry=expiry,
         grid=GRID,
     )
     world.clock.advance(3600 + 120)

@@ -258,7 +258,7 @@ def test_audit_finds_an_open_off_the_margin_grid(copy, scenario_db, case):
         grid = list(GRID)  # the first spot's grid, no longer the ledger's
     elif case == "other asset":
         asset = ASSET + 1  # no spot was ever attested for it
-    values = dict(root=root_of(copy), nf_in=31338, cm_option=47, cm_change=53, asset=asset)
+    values = dict(root=root_of(copy), nf_in=31338, cm_option=47, cm_change=53, asset=asset, expiry=scenario.expiry + 10**6)
     values.update({f"grid[{i}]": g for i, g in enumerate(grid)})
     messages = forged_findings(copy, scenario, "open", values, check="margin")
     expected = {
@@ -387,3 +387,19 @@ def test_a_transaction_of_a_kind_no_spec_knows_is_a_finding_not_a_crash(tmp_path
     conn.commit()
     conn.close()
     assert not [f for f in audit_of(world.path).findings if f.check == "transaction"]
+
+
+@pytest.mark.parametrize("offset", [0, -1, 1])
+def test_audit_finds_an_open_whose_expiry_is_not_after_its_time(copy, scenario_db, offset):
+    """A forged open accepted at time T with expiry T (or earlier) could settle at once: a finding; T + 1 is none."""
+    _, scenario = scenario_db
+    accepted_at = scenario.expiry + 1000
+    required = payoff.default_grid(scenario.receipts["price"].price)
+    values = dict(root=root_of(copy), nf_in=31339, cm_option=59, cm_change=61, asset=ASSET, expiry=accepted_at + offset)
+    values.update({f"grid[{i}]": g for i, g in enumerate(required)})
+    messages = forged_findings(copy, scenario, "open", values, accepted_at=accepted_at, check="expiry")
+    if offset > 0:
+        assert messages == []
+    else:
+        assert messages == [f"opened at {accepted_at} with an expiry ({accepted_at + offset}) that is not after it"]
+

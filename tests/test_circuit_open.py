@@ -73,6 +73,7 @@ def _native_public(world, option, grid=GRID):
         option.commitment(),
         change.commitment(),
         option.position.asset,
+        option.position.expiry,
         *grid,
     ]
 
@@ -92,7 +93,7 @@ def test_honest_opening_is_accepted_and_public_values_are_native(world, kind):
 
 def test_public_names_are_the_ledger_names():
     assert open_position.public_names(8) == (
-        "root", "nf_in", "cm_option", "cm_change", "asset",
+        "root", "nf_in", "cm_option", "cm_change", "asset", "expiry",
         "grid[0]", "grid[1]", "grid[2]", "grid[3]", "grid[4]", "grid[5]", "grid[6]", "grid[7]",
     )
 
@@ -113,6 +114,21 @@ def test_the_public_asset_is_the_notes_asset(world):
     assert w.public[w.r1cs.public_names.index("asset")] == asset + 1
 
 
+def test_the_public_expiry_is_the_notes_expiry(world):
+    # The ledger refuses an opening whose public expiry is not after its clock; that is only a
+    # rule about the note if the public expiry is the one hashed into cm_option.
+    option = world.written()
+    expiry = option.position.expiry
+    inputs = _open_inputs(world, option)
+    assert inputs["expiry"] == str(expiry)
+    inputs["expiry"] = str(expiry + 1)
+    assert failing(_solve(inputs))[0] == "open/cm_option/equal"
+    other = world.written(expiry=expiry + 1)
+    w = _solve(_open_inputs(world, other))
+    assert_satisfied(w)
+    assert w.public[w.r1cs.public_names.index("expiry")] == expiry + 1
+
+
 @pytest.mark.parametrize("params", [{"depth": DEPTH}, {}, {"depth": DEPTH, "grid": 9}])
 def test_lint_is_clean(params):
     assert lint(r1cs.compile(OpenPosition(**params))) == []
@@ -131,7 +147,7 @@ def test_the_native_default_grid_fits_the_default_circuit_and_a_larger_grid_work
     option = world.written()
     w = solve("open", _open_inputs(world, option, grid=grid), depth=DEPTH, grid=9)
     assert_satisfied(w)
-    assert w.public[5:] == grid
+    assert w.public[6:] == grid
 
 
 def test_grid_order_does_not_matter(world):

@@ -15,7 +15,7 @@ from zkopt.gadgets.poseidon import CONSTRAINTS as POSEIDON
 
 PUBLIC = {
     "deposit": ["amount", "cm_out"],
-    "open": ["root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(8))],
+    "open": ["root", "nf_in", "cm_option", "cm_change", "asset", "expiry", *(f"grid[{i}]" for i in range(8))],
     "settle": ["root", "nf_option", "asset", "expiry", "price", "cm_holder", "cm_writer"],
     "withdraw": ["root", "nf_in", "amount", "recipient", "cm_change"],
     "chain": ["y"],

@@ -36,7 +36,7 @@ EXPIRY = NOW - 3600
 def test_circuits_lists_every_circuit_with_cost_and_public_inputs():
     text = ok("circuits").stdout
     assert "open       11,596 constraints (depth=20, grid=8)" in text
-    assert "public: root, nf_in, cm_option, cm_change, asset, grid[0..7]" in text
+    assert "public: root, nf_in, cm_option, cm_change, asset, expiry, grid[0..7]" in text
     assert "public: root, nf_option, asset, expiry, price, cm_holder, cm_writer" in text
     rows = json.loads(ok("circuits", "--json").stdout)
     assert [r["name"] for r in rows] == ["chain", "deposit", "open", "settle", "withdraw"]
@@ -124,7 +124,7 @@ def test_ledger_submit_and_show(market):
         "pool_balance", "circuits", "committee", "margin_shocks", "log",
     }
     assert shown["margin_shocks"] == [-500_000, -300_000, -200_000, -100_000, 100_000, 200_000, 300_000, 500_000]
-    assert shown["circuits"]["open"]["public_names"][:5] == ["root", "nf_in", "cm_option", "cm_change", "asset"]
+    assert shown["circuits"]["open"]["public_names"][:6] == ["root", "nf_in", "cm_option", "cm_change", "asset", "expiry"]
     assert (shown["entries"], shown["leaf_count"], shown["pool_balance"], shown["tree_depth"]) == (1, 1, "250500000", 4)
     assert shown["committee"] == {"threshold": 2, "members": market["members"]}
     assert sorted(shown["circuits"]) == ["deposit", "open", "settle", "withdraw"]

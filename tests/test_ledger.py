@@ -409,12 +409,12 @@ def test_open_grid_needs_at_least_eight_prices():
 
     class SmallGrid(StandIn):
         def define(self, cs):
-            for n in ("root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(7))):
+            for n in ("root", "nf_in", "cm_option", "cm_change", "asset", "expiry", *(f"grid[{i}]" for i in range(7))):
                 x = cs.public_input(n)
                 cs.mul(x, x, f"sq/{n}")
 
     vk = setup(r1cs.compile(SmallGrid("open")), random.Random(5)).vk
-    names = ["root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(7))]
+    names = ["root", "nf_in", "cm_option", "cm_change", "asset", "expiry", *(f"grid[{i}]" for i in range(7))]
     with pytest.raises(MalformedInput, match="at least 8"):
         Genesis({"open": CircuitEntry.from_vk(vk, names)}, [oracle.public_key_bytes(member_keys(1)[0])], 1)
 

@@ -157,3 +157,15 @@ def test_a_ledger_with_other_shocks_requires_their_grid(tmp_path, rng):
         world.ledger.close()
 
 
+
+
+@pytest.mark.parametrize("offset", [-3600, -1, 0])
+def test_an_open_whose_expiry_is_not_after_the_clock_is_refused(world, offset):
+    """An expiry that has passed (or is now) would settle at once, at a price that may already be attested."""
+    deposit(world)
+    world.post_spot(ASSET, SPOT)
+    values = open_values(world, GRID)
+    public, proof = world.prove("open", **values, expiry=world.clock.t + offset)
+    refused(world, "open", public, proof, f"is not after the ledger's time {world.clock.t}")
+    # Twin: one second later than the clock is accepted.
+    world.submit("open", **open_values(world, GRID), expiry=world.clock.t + 1)

@@ -21,7 +21,7 @@ from zkopt.native import payoff
 
 SETTLE = SPECS["settle"]
 OPEN = SPECS["open"]
-OPEN_NAMES = ("root", "nf_in", "cm_option", "cm_change", "asset", *(f"grid[{i}]" for i in range(8)))
+OPEN_NAMES = ("root", "nf_in", "cm_option", "cm_change", "asset", "expiry", *(f"grid[{i}]" for i in range(8)))
 
 
 def broken(rule, *args) -> RuleBroken:
@@ -101,10 +101,22 @@ def test_settlement_rules():
     assert e.reason == "settlement price 8 differs from the attested price 7"
 
 
+def test_open_expiry_rule():
+    values = dict(root=1, nf_in=2, cm_option=4, cm_change=5, asset=3, expiry=100)
+    rules.open_expiry(OPEN, values, 99)
+    e = broken(rules.open_expiry, OPEN, values, 100)
+    assert (e.check, e.reason) == ("expiry", "the position's expiry 100 is not after the ledger's time 100")
+    assert e.finding == "opened at 100 with an expiry (100) that is not after it"
+    assert not isinstance(e, MalformedInput)
+    rules.open_expiry(SETTLE, settle_values(expiry=1), 100)  # only an opening has the rule
+    values["expiry"] = payoff.U64_BOUND
+    assert isinstance(broken(rules.u64_inputs, OPEN, values), MalformedInput)
+
+
 def test_margin_rules():
     spot = FinalPrice(3, 50, 30_000, 50)
     grid = payoff.default_grid(30_000)
-    values = dict(root=1, nf_in=2, cm_option=4, cm_change=5, asset=3)
+    values = dict(root=1, nf_in=2, cm_option=4, cm_change=5, asset=3, expiry=200)
     values.update({f"grid[{i}]": g for i, g in enumerate(grid)})
     assert rules.required_grid(3, spot, payoff.DEFAULT_SHOCKS) == grid
     rules.margin_grid(OPEN, OPEN_NAMES, values, spot, payoff.DEFAULT_SHOCKS)

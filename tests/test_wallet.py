@@ -217,6 +217,7 @@ class FakeLedger:
         self.spots: dict[int, int] = {}
         self.reject: str | None = None
         self.submitted = []
+        self.now = 1_700_000_000
         self.genesis = SimpleNamespace(
             tree_depth=depth,
             circuits={"open": SimpleNamespace(public_names=("root",) + tuple(f"grid[{i}]" for i in range(8)))},
@@ -243,8 +244,10 @@ class FakeLedger:
         return None if price is None else FinalPrice(asset, expiry, price, expiry + 1)
 
     def membership(self, index):
-        siblings, directions = self.tree.path(index)
-        return self.tree.root, siblings, directions
+        return self.tree.membership(index)
+
+    def time(self):
+        return self.now
 
     def submit(self, kind, public, proof):
         if self.reject:
@@ -411,6 +414,10 @@ def test_wallet_refuses_nonsense_before_proving(rng, monkeypatch):
     ledger.spots[asset_id("ETH-USD")] = 100 * SCALE  # grid 50 .. 150, as above
     with pytest.raises(WalletError, match=r"does not cover the worst loss 100 \(at the grid price 150\)"):
         writer.open_position(ledger, None, collateral=100 * SCALE - 1, **ledger_terms)
+    # An expiry that is not after the ledger's clock is refused before any proof (the ledger would refuse it too).
+    late = dict(ledger_terms, position=Position(asset_id("ETH-USD"), ledger.now, position().legs))
+    with pytest.raises(WalletError, match="is not after the ledger's time"):
+        writer.open_position(ledger, None, collateral=100 * SCALE, **late)
     with pytest.raises(WalletError, match="collateral of 6000"):
         writer.open_position(ledger, None, collateral=6_000 * SCALE, **{**terms, "position": position(Leg(PUT, 100, 1))})
     # The whole position is margined: a straddle needs the larger leg (100 at 150), and one unit less fails there.

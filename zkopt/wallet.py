@@ -483,6 +483,12 @@ class Wallet:
         if not position.used_legs or any(leg.quantity <= 0 for leg in position.used_legs):
             raise MalformedInput("every leg of the position needs a positive quantity")
         asset = position.asset
+        now = ledger.time()
+        if position.expiry <= now:
+            raise WalletError(
+                f"the expiry {format_time(position.expiry)} is not after the ledger's time {format_time(now)}: "
+                "the ledger refuses such an open (it could settle at once)"
+            )
         if grid is None:
             grid = margin_grid(ledger, asset, ticker or self.asset_name(asset))
         grid = list(grid)

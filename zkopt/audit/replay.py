@@ -342,6 +342,7 @@ class _Auditor:
         for name in spec.nullifiers:
             self.nullifiers.setdefault(v[name], seq)
         self.holds(seq, rules.recent_root, spec, v, self.window.__contains__, self.history)
+        self.holds(seq, rules.open_expiry, spec, v, accepted_at)
         self.holds(seq, rules.settlement_time, spec, v, accepted_at)
         self.holds(seq, rules.settlement_price, spec, v, self.final_price)
         if spec.margin_asset:

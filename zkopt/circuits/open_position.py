@@ -24,7 +24,7 @@ DEFAULT_GRID = MIN_GRID
 
 
 #: Public inputs before the grid, in order (the ledger reads them by name).
-PUBLIC = ("root", "nf_in", "cm_option", "cm_change", "asset")
+PUBLIC = ("root", "nf_in", "cm_option", "cm_change", "asset", "expiry")
 
 
 def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
@@ -35,10 +35,10 @@ def public_names(grid: int = DEFAULT_GRID) -> tuple[str, ...]:
 class OpenPosition(notes.TreeCircuit):
     """Enforces a member cash note split into a position and change, collateral >= its loss at each grid price; assumes nothing.
 
-    Public: root, nf_in, cm_option, cm_change, asset,
+    Public: root, nf_in, cm_option, cm_change, asset, expiry (64),
     grid[0..G-1] (64 bits each). Private: amount_in (64), sk, rho_in,
     directions[depth], siblings[depth], kind[L] (1), side[L] (1), strike[L]
-    (64), quantity[L] (64), expiry (64), collateral (64), holder_pk, with L =
+    (64), quantity[L] (64), collateral (64), holder_pk, with L =
     MAX_LEGS = 4 leg slots. No output randomness is private: both new notes
     take their rho from the spent nullifier.
 
@@ -47,8 +47,9 @@ class OpenPosition(notes.TreeCircuit):
     sk, cm_in) (``nf_in/*``); the outputs' rhos are output_rho(nf_in, 0, sk)
     and output_rho(nf_in, 1, sk) (``rho_option/*``, ``rho_change/*``);
     cm_option commits to the position with writer_pk = pk and the PUBLIC
-    asset variable inside the hash, so the note's asset is the public one by
-    construction (``cm_option/*``); cm_change = cash_commitment(amount_in -
+    asset and expiry variables inside the hash, so the note's asset and expiry
+    are the public ones by construction (``cm_option/*``; the ledger refuses
+    an expiry that is not after its clock); cm_change = cash_commitment(amount_in -
     collateral, pk, rho_change) with the change 64-bit (``change/range/*``, so
     collateral <= amount_in); and for every grid price g_j, net(g_j) <=
     collateral * SCALE + SCALE - 1 (``margin/point_j/*``), where net is the
@@ -61,10 +62,10 @@ class OpenPosition(notes.TreeCircuit):
     #: The notes it creates (public commitments, in output-index order) and the private inputs that are their
     #: chosen terms; every other private input is pinned by the spent note (circuits/README.md, "No free randomness").
     new_notes = ("cm_option", "cm_change")
-    note_terms = ("kind", "side", "strike", "quantity", "expiry", "collateral", "holder_pk")
+    note_terms = ("kind", "side", "strike", "quantity", "collateral", "holder_pk")
     statement = (
         "a cash note under `root` with nullifier `nf_in` is split into a position `cm_option` of up to 4 legs on "
-        "`asset` (collateral) and change `cm_change`, and the collateral covers the whole position's loss at every "
+        "`asset` expiring at `expiry` (collateral) and change `cm_change`, and the collateral covers the whole position's loss at every "
         "`grid` price"
     )
 
@@ -79,8 +80,8 @@ class OpenPosition(notes.TreeCircuit):
 
     def define(self, cs: ConstraintSystem) -> None:
         bits = notes.AMOUNT_BITS
-        public = public_inputs(cs, PUBLIC)
-        root, nf_in, cm_option, cm_change, asset = (public[n] for n in PUBLIC)
+        public = public_inputs(cs, PUBLIC, bits={"expiry": bits})
+        root, nf_in, cm_option, cm_change, asset, expiry = (public[n] for n in PUBLIC)
         grid = public_input(cs, "grid", bits=bits, length=self.grid)
 
         amount_in = private_input(cs, "amount_in", bits=bits)
@@ -89,7 +90,6 @@ class OpenPosition(notes.TreeCircuit):
         directions = cs.private_input("directions", self.depth)
         siblings = cs.private_input("siblings", self.depth)
         legs = notes.leg_inputs(cs)
-        expiry = private_input(cs, "expiry", bits=bits)
         collateral = private_input(cs, "collateral", bits=bits)
         holder_pk = cs.private_input("holder_pk")
 

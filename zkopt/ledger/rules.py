@@ -87,6 +87,8 @@ def u64_inputs(spec: KindSpec, values: Mapping[str, int]) -> None:
     roles = [(spec.amount, "pool")] if spec.amount else []
     if spec.settlement:
         roles += [(name, "settlement") for name in spec.settlement[1:]]
+    if spec.opens_until:
+        roles.append((spec.opens_until, "expiry"))
     for name, check in roles:
         if values[name] >= U64_BOUND:
             raise UnusableInput(check, f"public input {name} exceeds 64 bits", f"{name} exceeds 64 bits")
@@ -154,6 +156,19 @@ def recent_root(spec: KindSpec, values: Mapping[str, int], is_recent: Callable[[
 
 
 # --- settlement and margin ------------------------------------------------------------------------
+
+
+def open_expiry(spec: KindSpec, values: Mapping[str, int], now: int) -> None:
+    """A position opens only with an expiry after the ledger's clock: one that has passed could settle at once."""
+    if not spec.opens_until:
+        return
+    expiry = values[spec.opens_until]
+    if expiry <= now:
+        raise RuleBroken(
+            "expiry",
+            f"the position's expiry {expiry} is not after the ledger's time {now}",
+            f"opened at {now} with an expiry ({expiry}) that is not after it",
+        )
 
 
 def settlement_time(spec: KindSpec, values: Mapping[str, int], now: int) -> None:

@@ -258,6 +258,10 @@ class Ledger:
         with self._snapshot():
             return LedgerState(*self._head(), self._tree.root())
 
+    def time(self) -> int:
+        """The ledger's clock now (Unix seconds), as its rules read it: an open's expiry must lie after it."""
+        return self._now()
+
     @property
     def root(self) -> int:
         return self._tree.root()
@@ -502,6 +506,7 @@ class Ledger:
             entries, head, pool, leaf_count = self._head()
             nullifiers = rules.fresh_nullifiers(spec, values, self.nullifier_seq)
             rules.recent_root(spec, values, self._is_recent_root, self.genesis.root_history)
+            rules.open_expiry(spec, values, now)
             rules.settlement_time(spec, values, now)
             rules.settlement_price(spec, values, self.final_price)
             if spec.margin_asset:

@@ -34,7 +34,9 @@ class KindSpec:
     kind that needs an attested price. ``grid`` names a public array
     ``grid[0] .. grid[G-1]`` that must have at least ``min_grid`` entries;
     ``margin_asset`` names the public asset whose attested spot and the
-    genesis's margin shocks fix that grid (the margin policy).
+    genesis's margin shocks fix that grid (the margin policy). ``opens_until``
+    names the expiry of a position the transaction opens, which must lie
+    after the ledger's clock.
     """
 
     kind: str
@@ -47,6 +49,7 @@ class KindSpec:
     grid: str | None = None
     min_grid: int = 0
     margin_asset: str | None = None
+    opens_until: str | None = None
 
     def role_names(self) -> tuple[str, ...]:
         """Every public name this spec gives a role, in a fixed order."""
@@ -59,6 +62,8 @@ class KindSpec:
             names.extend(self.settlement)
         if self.margin_asset:
             names.append(self.margin_asset)
+        if self.opens_until:
+            names.append(self.opens_until)
         return tuple(names)
 
     def grid_names(self, names: Sequence[str]) -> tuple[str, ...]:
@@ -100,6 +105,7 @@ SPECS: dict[str, KindSpec] = {
             grid="grid",
             min_grid=8,
             margin_asset="asset",
+            opens_until="expiry",
         ),
         KindSpec(
             "settle",
