@@ -1,8 +1,8 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
-errors -> field -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> ledger -> audit
--> wallet -> demo -> cli, and groth16 never imports circuits or gadgets (it takes any R1CS).
-Imports inside functions count too.
+errors -> (field, binfile) -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> ceremony
+-> ledger -> audit -> wallet -> demo -> cli_ceremony -> cli, and neither groth16 nor ceremony imports
+circuits or gadgets (they take any R1CS). Imports inside functions count too.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "zkopt"
 RANK = {
     "errors": 0,
     "field": 1,
+    "binfile": 1,
     "poly": 2,
     "curve": 2,
     "native": 2,
@@ -24,13 +25,15 @@ RANK = {
     "gadgets": 4,
     "circuits": 5,
     "groth16": 6,
+    "ceremony": 6.5,
     "ledger": 7,
     "audit": 8,
     "wallet": 9,
     "demo": 10,
+    "cli_ceremony": 10.5,
     "cli": 11,
 }
-FORBIDDEN = {("groth16", "circuits"), ("groth16", "gadgets")}
+FORBIDDEN = {("groth16", "circuits"), ("groth16", "gadgets"), ("ceremony", "circuits"), ("ceremony", "gadgets")}
 
 
 def layer_of(module: str) -> str | None:

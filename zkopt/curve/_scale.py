@@ -1,0 +1,244 @@
+"""Many points, each times its own scalar: GLV (G1) and GLS (G2) endomorphism splitting with width-5 NAF.
+
+Private to ``zkopt.curve``; ``groups`` is the public face (``g1_mul_each``,
+``g2_mul_each``). This is the workhorse of ceremonies, where every point of
+a key is multiplied by a secret (a contribution) or by a root of unity (a
+group FFT), so the MSM's bucket sharing does not apply.
+
+Both groups have an endomorphism that acts on the prime-order subgroup as a
+known scalar:
+
+* G1: phi(x, y) = (beta x, y) with beta a cube root of unity in Fq, equal
+  to [LAMBDA] for a cube root of unity LAMBDA in Fr. A scalar k is split as
+  k = k1 + k2 LAMBDA (mod r) with |k1|, |k2| about 2^127 by a short basis of
+  the lattice {(a, b): a + b LAMBDA = 0 mod r} (Gallant, Lambert, Vanstone;
+  "Guide to ECC" algorithm 3.74).
+* G2: psi (untwist-Frobenius-twist) acts as [q mod r] = [6x^2], a 127-bit
+  number, so k = k1 + k2 (6x^2) is plain division with remainder.
+
+[k]P = [k1]P + [k2]endo(P) then costs one run of ~128 doublings shared by
+both halves (Straus), plus one mixed addition per non-zero NAF digit; the
+odd multiples of P are made once and mapped through the endomorphism. G2
+points must lie in G2 (``psi`` only acts as 6x^2 there): callers validate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from zkopt.curve import _g1_fast as g1
+from zkopt.curve import _g2_fast as g2
+from zkopt.field import R
+
+_WINDOW = 5
+_ODD = 1 << (_WINDOW - 2)  # odd multiples 1, 3, ..., 2^(w-1) - 1 of each point
+
+
+def _cube_root_of_unity(p: int) -> int:
+    for base in range(2, 100):
+        root = pow(base, (p - 1) // 3, p)
+        if root != 1:
+            return root
+    raise RuntimeError("no cube root of unity found")  # pragma: no cover
+
+
+def _glv_constants() -> tuple[int, int]:
+    """(beta, lambda) with phi(P) = (beta x, y) = [lambda] P on G1, checked on the generator."""
+    beta = _cube_root_of_unity(g1.Q)
+    lam = _cube_root_of_unity(R)
+    for b in (beta, beta * beta % g1.Q):
+        for candidate in (lam, lam * lam % R):
+            if g1.mul((1, 2), candidate) == (b % g1.Q, 2):
+                return b, candidate
+    raise RuntimeError("GLV constants do not match")  # pragma: no cover
+
+
+BETA, LAMBDA = _glv_constants()
+
+
+def _short_basis(n: int, lam: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Two short vectors (a, b) with a + b lam = 0 mod n, by the extended Euclidean algorithm."""
+    r0, r1 = n, lam
+    t0, t1 = 0, 1
+    bound = 1 << ((n.bit_length() + 1) // 2)
+    while r1 >= bound:
+        quotient = r0 // r1
+        r0, r1 = r1, r0 - quotient * r1
+        t0, t1 = t1, t0 - quotient * t1
+    # now r0 >= sqrt(n) > r1: (r1, -t1) is short; the shorter of (r0, -t0) and the next remainder completes it
+    quotient = r0 // r1
+    r2, t2 = r0 - quotient * r1, t0 - quotient * t1
+    v1 = (r1, -t1)
+    v2 = min((r0, -t0), (r2, -t2), key=lambda v: v[0] * v[0] + v[1] * v[1])
+    return v1, v2
+
+
+(_A1, _B1), (_A2, _B2) = _short_basis(R, LAMBDA)
+
+
+def glv_split(k: int) -> tuple[int, int]:
+    """k1, k2 with k1 + k2 LAMBDA = k (mod r), both about 127 bits (signed)."""
+    c1 = (_B2 * k + R // 2) // R
+    c2 = (-_B1 * k + R // 2) // R
+    return k - c1 * _A1 - c2 * _A2, -c1 * _B1 - c2 * _B2
+
+
+#: psi's eigenvalue on G2: q mod r = 6 x^2.
+PSI_EIGENVALUE = g1.Q % R
+
+
+def gls_split(k: int) -> tuple[int, int]:
+    """k1, k2 >= 0 with k1 + k2 (6x^2) = k for 0 <= k < r."""
+    return k % PSI_EIGENVALUE, k // PSI_EIGENVALUE
+
+
+def _wnaf(k: int) -> list[int]:
+    """Width-5 NAF digits of k >= 0, least significant first (odd digits in (-16, 16))."""
+    digits = []
+    full = 1 << _WINDOW
+    half = full >> 1
+    while k:
+        if k & 1:
+            d = k & (full - 1)
+            if d >= half:
+                d -= full
+            k -= d
+        else:
+            d = 0
+        digits.append(d)
+        k >>= 1
+    return digits
+
+
+def _schedule(k: int, split) -> tuple[list[int], list[int], int, int]:
+    """The two halves' digits (padded to one length) and their signs."""
+    k1, k2 = split(k % R)
+    s1, s2 = (1 if k1 >= 0 else -1), (1 if k2 >= 0 else -1)
+    n1, n2 = _wnaf(abs(k1)), _wnaf(abs(k2))
+    size = max(len(n1), len(n2))
+    n1 += [0] * (size - len(n1))
+    n2 += [0] * (size - len(n2))
+    return n1, n2, s1, s2
+
+
+# --- G1 --------------------------------------------------------------------------------------------
+
+
+def _g1_odd_multiples(points: list) -> list:
+    """For each affine point (mpz x, y), the affine odd multiples P, 3P, ..., 15P; one inversion for all."""
+    doubles = g1.normalize_many([g1.jac_double((x, y, g1._ONE)) for x, y in points])
+    jac = []
+    for (x, y), (dx, dy) in zip(points, doubles):
+        acc = (x, y, g1._ONE)
+        jac.append(acc)
+        for _ in range(_ODD - 1):
+            acc = g1.jac_madd(acc, dx, dy)
+            jac.append(acc)
+    flat = g1.normalize_many(jac)
+    return [flat[i : i + _ODD] for i in range(0, len(flat), _ODD)]
+
+
+def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
+    """[[k_i] P_i]; points are affine G1 tuples or None; scalars any ints (reduced mod r)."""
+    if len(points) != len(scalars):
+        raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
+    work = [(i, g1.mpz(p[0]), g1.mpz(p[1])) for i, (p, k) in enumerate(zip(points, scalars))
+            if p is not None and k % R]
+    tables = _g1_odd_multiples([(x, y) for _, x, y in work])
+    q = g1._q
+    beta = g1.mpz(BETA)
+    double, madd = g1.jac_double, g1.jac_madd
+    schedules: dict[int, tuple] = {}
+    results: list = [None] * len(points)
+    jac = []
+    for (index, _, _), table in zip(work, tables):
+        k = scalars[index] % R
+        sched = schedules.get(k)
+        if sched is None:
+            sched = schedules.setdefault(k, _schedule(k, glv_split))
+        n1, n2, s1, s2 = sched
+        acc = None
+        for i in range(len(n1) - 1, -1, -1):
+            acc = double(acc)
+            d = n1[i]
+            if d:
+                x, y = table[(abs(d) - 1) >> 1]
+                acc = madd(acc, x, y if (d > 0) == (s1 > 0) else q - y)
+            d = n2[i]
+            if d:
+                x, y = table[(abs(d) - 1) >> 1]
+                acc = madd(acc, beta * x % q, y if (d > 0) == (s2 > 0) else q - y)
+        jac.append(acc)
+    for (index, _, _), value in zip(work, g1.batch_to_affine(jac)):
+        results[index] = value
+    return results
+
+
+# --- G2 --------------------------------------------------------------------------------------------
+
+
+def _g2_odd_multiples(points: list) -> list:
+    doubles = g2.normalize_many([g2.jac_double(p + (g2._ONE, g2._ZERO)) for p in points])
+    jac = []
+    for p, dbl in zip(points, doubles):
+        acc = p + (g2._ONE, g2._ZERO)
+        jac.append(acc)
+        for _ in range(_ODD - 1):
+            acc = g2.jac_madd(acc, *dbl)
+            jac.append(acc)
+    flat = g2.normalize_many(jac)
+    return [flat[i : i + _ODD] for i in range(0, len(flat), _ODD)]
+
+
+def _psi_flat(p: tuple) -> tuple:
+    """psi on a flat affine (x0, x1, y0, y1) of mpz."""
+    x0, x1, y0, y1 = p
+    q = g2._q
+    gx0, gx1 = g2._PSI_X
+    gy0, gy1 = g2._PSI_Y
+    return ((x0 * gx0 + x1 * gx1) % q, (x0 * gx1 - x1 * gx0) % q,
+            (y0 * gy0 + y1 * gy1) % q, (y0 * gy1 - y1 * gy0) % q)
+
+
+def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
+    """[[k_i] P_i] for points of G2 (the subgroup: psi must act as 6x^2) or None."""
+    if len(points) != len(scalars):
+        raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
+    work = [(i, g2._flat(p)) for i, (p, k) in enumerate(zip(points, scalars)) if p is not None and k % R]
+    tables = _g2_odd_multiples([p for _, p in work])
+    q = g2._q
+    double, madd = g2.jac_double, g2.jac_madd
+    schedules: dict[int, tuple] = {}
+    jac = []
+    for (index, _), table in zip(work, tables):
+        k = scalars[index] % R
+        sched = schedules.get(k)
+        if sched is None:
+            sched = schedules.setdefault(k, _schedule(k, gls_split))
+        n1, n2, _, _ = sched  # gls_split never gives negative halves
+        psi_table = [_psi_flat(p) for p in table]
+        acc = None
+        for i in range(len(n1) - 1, -1, -1):
+            acc = double(acc)
+            for d, tab in ((n1[i], table), (n2[i], psi_table)):
+                if d:
+                    x0, x1, y0, y1 = tab[(abs(d) - 1) >> 1]
+                    acc = madd(acc, x0, x1, y0, y1) if d > 0 else madd(acc, x0, x1, q - y0, q - y1)
+        jac.append(acc)
+    results: list = [None] * len(points)
+    for (index, _), value in zip(work, g2.batch_to_affine(jac)):
+        results[index] = value
+    return results
+
+
+def g2_mul_unreduced(point, k: int):
+    """[k]P for any point on the twist and any k >= 0, without reducing k mod r (cofactor clearing)."""
+    if point is None or k == 0:
+        return None
+    x0, x1, y0, y1 = g2._flat(point)
+    acc = (x0, x1, y0, y1, g2._ONE, g2._ZERO)
+    for i in range(k.bit_length() - 2, -1, -1):
+        acc = g2.jac_double(acc)
+        if (k >> i) & 1:
+            acc = g2.jac_madd(acc, x0, x1, y0, y1)
+    return g2.to_affine(acc)
