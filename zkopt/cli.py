@@ -23,6 +23,8 @@ from pathlib import Path
 
 import click
 
+from zkopt import cli_ceremony
+
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
 
@@ -149,16 +151,26 @@ def main():
     """zkopt: confidential settlement of options with Groth16 proofs over BN254."""
 
 
+cli_ceremony.register(main, handle_errors=_handle_errors, status=_status, parse_params=_parse_params,
+                      echo_json=_echo_json)
+
+
 @main.command()
-@click.argument("circuit")
+@click.argument("circuit", required=False)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the keys.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter, e.g. n=1024.")
+@click.option("--r1cs", "r1cs_path", type=click.Path(dir_okay=False), help="A circom circuit instead: writes OUT/circuit.zkey.")
 @_handle_errors
-def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
+def setup(circuit: str | None, out_dir: str, params: tuple[str, ...], r1cs_path: str | None):
     """Single-party trusted setup (UNSAFE for production: the toxic waste is known to this machine).
 
-    Writes OUT/proving_key.zkpk and OUT/verification_key.json.
+    Writes OUT/proving_key.zkpk and OUT/verification_key.json; with --r1cs
+    (a circom circuit) OUT/circuit.zkey (snarkjs' format) and the key.
     """
+    if r1cs_path is not None:
+        return cli_ceremony.setup_r1cs(r1cs_path, circuit, out_dir, params)
+    if circuit is None:
+        raise click.UsageError("give a CIRCUIT (see `zkopt circuits`) or --r1cs C.r1cs")
     from zkopt import circuits, r1cs
     from zkopt.errors import MalformedInput
     from zkopt.groth16 import setup as groth16_setup
@@ -181,13 +193,26 @@ def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
 
 
 @main.command()
-@click.option("--pk", "pk_path", required=True, type=click.Path(dir_okay=False), help="proving_key.zkpk from setup.")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="input.json: names to decimal strings.")
+@click.option("--pk", "pk_path", type=click.Path(dir_okay=False), help="proving_key.zkpk from setup.")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False), help="input.json: names to decimal strings.")
 @click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False), help="Where to write proof.json.")
 @click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False), help="Where to write public.json.")
+@click.option("--zkey", "zkey_path", type=click.Path(dir_okay=False), help="A snarkjs .zkey instead of --pk (with --wtns, --wasm or --circuit).")
+@click.option("--wtns", "wtns_path", type=click.Path(dir_okay=False), help="With --zkey: circom's witness file.")
+@click.option("--wasm", "wasm_path", type=click.Path(dir_okay=False), help="With --zkey and --input: circom's witness calculator (run with node).")
+@click.option("--circuit", "circuit", help="With --zkey and --input: the zkopt circuit the key is for.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="With --circuit: its parameters.")
 @_handle_errors
-def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
-    """Prove a statement with the circuit recorded in the proving key."""
+def prove(pk_path: str | None, input_path: str | None, proof_path: str, public_path: str, zkey_path: str | None,
+          wtns_path: str | None, wasm_path: str | None, circuit: str | None, params: tuple[str, ...]):
+    """Prove a statement with the circuit recorded in the proving key, or with a .zkey."""
+    if zkey_path is not None:
+        if pk_path is not None:
+            raise click.UsageError("give --pk or --zkey, not both")
+        return cli_ceremony.prove_zkey(zkey_path, wtns_path, wasm_path, input_path, circuit, params, proof_path,
+                                       public_path)
+    if pk_path is None or input_path is None or wtns_path or wasm_path or circuit or params:
+        raise click.UsageError("give --pk and --input (or --zkey with --wtns, --wasm or --circuit)")
     from zkopt import circuits, r1cs
     from zkopt.errors import MalformedInput, MalformedKey
     from zkopt.groth16 import prove as groth16_prove

@@ -394,8 +394,6 @@ def _level_cost(kind: int, m: int) -> float:
 def prepare(p: Ptau, status: Status | None = None) -> Ptau:
     """Add sections 12-15, the Lagrange forms of every level; the levels run on two processes."""
     say = status or _quiet
-    if not p.contributions:
-        raise MalformedKey("prepare a ptau only after at least one contribution (and a beacon)")
     _current_points(p, say)  # validates every point (and G2 subgroups) before the long run
     jobs = []
     for kind in (TAU_G1, TAU_G2, ALPHA_TAU_G1, BETA_TAU_G1):

@@ -196,6 +196,55 @@ def new(shape: R1CS, p: Ptau, status: Status | None = None) -> ZKey:
     )
 
 
+def single_party(shape: R1CS, rng=None) -> ZKey:
+    """A .zkey from one machine's secrets (UNSAFE outside tests and demos: this process knows tau and delta).
+
+    The same key as ``new`` from a ptau with these tau, alpha, beta, followed
+    by one contribution of delta (with its proof of knowledge), computed
+    directly from the secrets with fixed-base multiplications; the secrets
+    are dropped on return. snarkjs proves with it and can contribute to it.
+    """
+    rng = rng or secrets.SystemRandom()
+    domain = qap.domain_for(shape)
+    n = domain.size
+    while True:
+        tau = rng.randrange(1, R)
+        if Domain(2 * n).vanishing_at(tau):  # outside the size-2n domain (so off the size-n one too)
+            break
+    alpha, beta, delta = (rng.randrange(1, R) for _ in range(3))
+    delta_inv = field.inv(delta)
+    u, v, w = qap.evaluate_at(shape, domain, tau)
+    combined = [(beta * ui + alpha * vi + wi) % R for ui, vi, wi in zip(u, v, w)]
+    l_init = combined[shape.n_public + 1 :]
+    odd = Domain(2 * n).lagrange_at(tau)[1::2]
+    z = domain.vanishing_at(tau)
+    h_monomial = [z * t % R for t in _powers(tau, n - 1)]
+    scalars = [alpha, beta, *u, *v, *combined[: shape.n_public + 1], *l_init, *h_monomial,
+               *(x * delta_inv % R for x in l_init), *(x * delta_inv % R for x in odd)]
+    g1 = iter(curve.g1_mul_many(G1, scalars))
+    take = lambda count: [next(g1) for _ in range(count)]  # noqa: E731
+    alpha_1, beta_1 = take(2)
+    a, b1, ic = take(shape.n_variables), take(shape.n_variables), take(shape.n_public + 1)
+    l_init_points, h_monomial_points = take(len(l_init)), take(n - 1)
+    l_final, h_final = take(len(l_init)), take(n)
+    beta_2, *b2 = curve.g2_mul_many(G2, [beta, *v])
+    cs_hash = circuit_hash((alpha_1, beta_1, beta_2), ic, h_monomial_points, l_init_points, a, b1, b2)
+    init = ZKey(n_vars=shape.n_variables, n_public=shape.n_public, domain_size=n, alpha_1=alpha_1, beta_1=beta_1,
+                beta_2=beta_2, gamma_2=G2, delta_1=G1, delta_2=G2, ic=ic, coeffs=coefficients_of(shape), a=a, b1=b1,
+                b2=b2, c=l_init_points, h=[None] * n, cs_hash=cs_hash, contributions=[], order=CONTRIBUTE_ORDER)
+    record, delta_1, delta_2 = _record(init, delta, transcript.g1_from_rng(
+        transcript.ChaCha([rng.randrange(1 << 32) for _ in range(8)])), 0, "single-party setup (unsafe)", None)
+    return init.replace(delta_1=delta_1, delta_2=delta_2, c=l_final, h=h_final, contributions=[record])
+
+
+def _powers(x: int, count: int) -> list[int]:
+    out, acc = [], 1
+    for _ in range(count):
+        out.append(acc)
+        acc = acc * x % R
+    return out
+
+
 # --- contributions ---------------------------------------------------------------------------------------
 
 
@@ -212,10 +261,8 @@ def contribution_hash(c: Contribution) -> bytes:
     return hashlib.blake2b(c.public_key_bytes()).digest()
 
 
-def _contribute(zk: ZKey, rng: transcript.ChaCha, name: str | None, kind: int, beacon: tuple | None,
-                status: Status) -> tuple[ZKey, bytes]:
-    x = transcript.fr_from_rng(rng)
-    s = transcript.g1_from_rng(rng)
+def _record(zk: ZKey, x: int, s, kind: int, name: str | None, beacon: tuple | None) -> tuple:
+    """The record of a contribution of secret x with random point s, and the new delta_1, delta_2."""
     sx = curve.g1_mul(s, x)
     h = _transcript_hasher(zk, len(zk.contributions))
     h.update(enc.g1_to_u([s, sx]))
@@ -224,11 +271,18 @@ def _contribute(zk: ZKey, rng: transcript.ChaCha, name: str | None, kind: int, b
     delta_1 = curve.g1_mul(zk.delta_1, x)
     record = Contribution(delta_1, s, sx, spx, t, kind, name, beacon[1] if beacon else None,
                           beacon[0] if beacon else None)
+    return record, delta_1, curve.g2_mul(zk.delta_2, x)
+
+
+def _contribute(zk: ZKey, rng: transcript.ChaCha, name: str | None, kind: int, beacon: tuple | None,
+                status: Status) -> tuple[ZKey, bytes]:
+    x = transcript.fr_from_rng(rng)
+    record, delta_1, delta_2 = _record(zk, x, transcript.g1_from_rng(rng), kind, name, beacon)
     x_inv = field.inv(x)
     status(f"multiplying {len(zk.c):,} L and {len(zk.h):,} H points by 1/x")
     moved = _parallel.mul_each(1, [*zk.c, *zk.h], [x_inv] * (len(zk.c) + len(zk.h)))
-    out = zk.replace(delta_1=delta_1, delta_2=curve.g2_mul(zk.delta_2, x), c=moved[: len(zk.c)],
-                     h=moved[len(zk.c) :], contributions=[*zk.contributions, record], order=CONTRIBUTE_ORDER)
+    out = zk.replace(delta_1=delta_1, delta_2=delta_2, c=moved[: len(zk.c)], h=moved[len(zk.c) :],
+                     contributions=[*zk.contributions, record], order=CONTRIBUTE_ORDER)
     return out, contribution_hash(record)
 
 

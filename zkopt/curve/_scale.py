@@ -138,6 +138,58 @@ def _g1_odd_multiples(points: list) -> list:
     return [flat[i : i + _ODD] for i in range(0, len(flat), _ODD)]
 
 
+def _g1_run(steps: list, double, madd, q):
+    """Double, then add each listed affine point, per step: the Straus loop with the formulas inlined.
+
+    The hot path spells out the a = 0 doubling (dbl-2009-l) and the mixed
+    addition, as ``_g1_fast.msm`` does; the rare cases (an addition of equal
+    or opposite points, infinity) go through ``jac_double`` / ``jac_madd``,
+    which handle them, for the rest of the loop.
+    """
+    acc = None
+    i = 0
+    while acc is None and i < len(steps):  # leading steps until the accumulator is a point
+        acc = double(acc)
+        for x, y in steps[i]:
+            acc = madd(acc, x, y)
+        i += 1
+    if acc is None:
+        return None
+    X, Y, Z = acc
+    while i < len(steps):
+        A = X * X % q
+        BB = Y * Y % q
+        D = 4 * X * BB % q
+        E = 3 * A
+        X2 = (E * E - 2 * D) % q
+        Z = 2 * Y * Z % q
+        Y = (E * (D - X2) - 8 * BB * BB) % q
+        X = X2
+        adds = steps[i]
+        for j, (x, y) in enumerate(adds):
+            ZZ = Z * Z % q
+            H = (x * ZZ - X) % q
+            r = (y * ZZ * Z - Y) % q
+            if not H:  # equal or opposite points: finish with the complete formulas
+                acc = madd((X, Y, Z), x, y)
+                for x2, y2 in adds[j + 1 :]:
+                    acc = madd(acc, x2, y2)
+                for later in steps[i + 1 :]:
+                    acc = double(acc)
+                    for x2, y2 in later:
+                        acc = madd(acc, x2, y2)
+                return acc
+            HH = H * H % q
+            HHH = H * HH % q
+            V = X * HH % q
+            X3 = (r * r - HHH - 2 * V) % q
+            Y = (r * (V - X3) - Y * HHH) % q
+            Z = Z * H % q
+            X = X3
+        i += 1
+    return (X, Y, Z)
+
+
 def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     """[[k_i] P_i]; points are affine G1 tuples or None; scalars any ints (reduced mod r)."""
     if len(points) != len(scalars):
@@ -157,18 +209,20 @@ def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
         if sched is None:
             sched = schedules.setdefault(k, _schedule(k, glv_split))
         n1, n2, s1, s2 = sched
-        acc = None
+        # the signed table entries each digit selects, in loop order (top digit first)
+        steps = []
         for i in range(len(n1) - 1, -1, -1):
-            acc = double(acc)
+            adds = []
             d = n1[i]
             if d:
                 x, y = table[(abs(d) - 1) >> 1]
-                acc = madd(acc, x, y if (d > 0) == (s1 > 0) else q - y)
+                adds.append((x, y if (d > 0) == (s1 > 0) else q - y))
             d = n2[i]
             if d:
                 x, y = table[(abs(d) - 1) >> 1]
-                acc = madd(acc, beta * x % q, y if (d > 0) == (s2 > 0) else q - y)
-        jac.append(acc)
+                adds.append((beta * x % q, y if (d > 0) == (s2 > 0) else q - y))
+            steps.append(adds)
+        jac.append(_g1_run(steps, double, madd, q))
     for (index, _, _), value in zip(work, g1.batch_to_affine(jac)):
         results[index] = value
     return results
