@@ -31,7 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / "tools" / "interop" / "node_modules"
 CACHE = Path(__file__).resolve().parent / ".cache" / "ceremony"
 SNARKJS = ["node", str(TOOLS / "snarkjs" / "build" / "cli.cjs")]
-ZKOPT = [shutil.which("zkopt")] if shutil.which("zkopt") else [sys.executable, "-m", "zkopt.cli"]
+# The console script of the interpreter running this benchmark (not another zkopt on PATH).
+_SCRIPT = Path(sys.executable).parent / "zkopt"
+ZKOPT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zkopt.cli"]
 BEACON = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 

@@ -138,25 +138,39 @@ def _g1_odd_multiples(points: list) -> list:
     return [flat[i : i + _ODD] for i in range(0, len(flat), _ODD)]
 
 
-def _g1_run(steps: list, double, madd, q):
-    """Double, then add each listed affine point, per step: the Straus loop with the formulas inlined.
+def _signed(table: list, sign: int, q, beta=None) -> dict:
+    """Digit d -> the affine point d * (sign * P) (or its phi image), for the odd |d| < 16."""
+    out = {}
+    for j, (x, y) in enumerate(table):
+        if beta is not None:
+            x = beta * x % q
+        d = 2 * j + 1
+        out[d] = (x, y if sign > 0 else q - y)
+        out[-d] = (x, q - y if sign > 0 else y)
+    return out
+
+
+def _g1_run(n1: list, n2: list, t1: dict, t2: dict, q):
+    """The Straus loop over both halves' digits, top first, with the formulas written out.
 
     The hot path spells out the a = 0 doubling (dbl-2009-l) and the mixed
     addition, as ``_g1_fast.msm`` does; the rare cases (an addition of equal
-    or opposite points, infinity) go through ``jac_double`` / ``jac_madd``,
-    which handle them, for the rest of the loop.
+    or opposite points, infinity) finish through ``jac_double`` / ``jac_madd``,
+    which handle them.
     """
-    acc = None
-    i = 0
-    while acc is None and i < len(steps):  # leading steps until the accumulator is a point
-        acc = double(acc)
-        for x, y in steps[i]:
-            acc = madd(acc, x, y)
-        i += 1
-    if acc is None:
+    top = len(n1) - 1
+    while top >= 0 and not n1[top] and not n2[top]:
+        top -= 1
+    if top < 0:
         return None
+    acc = None
+    for d, tab in ((n1[top], t1), (n2[top], t2)):
+        if d:
+            acc = g1.jac_madd(acc, *tab[d])
+    if acc is None:
+        return _g1_generic(n1, n2, t1, t2, top - 1, None)
     X, Y, Z = acc
-    while i < len(steps):
+    for i in range(top - 1, -1, -1):
         A = X * X % q
         BB = Y * Y % q
         D = 4 * X * BB % q
@@ -165,20 +179,18 @@ def _g1_run(steps: list, double, madd, q):
         Z = 2 * Y * Z % q
         Y = (E * (D - X2) - 8 * BB * BB) % q
         X = X2
-        adds = steps[i]
-        for j, (x, y) in enumerate(adds):
+        for d, tab in ((n1[i], t1), (n2[i], t2)):
+            if not d:
+                continue
+            x, y = tab[d]
             ZZ = Z * Z % q
             H = (x * ZZ - X) % q
             r = (y * ZZ * Z - Y) % q
-            if not H:  # equal or opposite points: finish with the complete formulas
-                acc = madd((X, Y, Z), x, y)
-                for x2, y2 in adds[j + 1 :]:
-                    acc = madd(acc, x2, y2)
-                for later in steps[i + 1 :]:
-                    acc = double(acc)
-                    for x2, y2 in later:
-                        acc = madd(acc, x2, y2)
-                return acc
+            if not H:  # equal or opposite points: the complete formulas take over
+                acc = g1.jac_madd((X, Y, Z), x, y)
+                if tab is t1 and n2[i]:
+                    acc = g1.jac_madd(acc, *t2[n2[i]])
+                return _g1_generic(n1, n2, t1, t2, i - 1, acc)
             HH = H * H % q
             HHH = H * HH % q
             V = X * HH % q
@@ -186,22 +198,34 @@ def _g1_run(steps: list, double, madd, q):
             Y = (r * (V - X3) - Y * HHH) % q
             Z = Z * H % q
             X = X3
-        i += 1
     return (X, Y, Z)
+
+
+def _g1_generic(n1, n2, t1, t2, start, acc):
+    for i in range(start, -1, -1):
+        acc = g1.jac_double(acc)
+        for d, tab in ((n1[i], t1), (n2[i], t2)):
+            if d:
+                acc = g1.jac_madd(acc, *tab[d])
+    return acc
 
 
 def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     """[[k_i] P_i]; points are affine G1 tuples or None; scalars any ints (reduced mod r)."""
     if len(points) != len(scalars):
         raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
-    work = [(i, g1.mpz(p[0]), g1.mpz(p[1])) for i, (p, k) in enumerate(zip(points, scalars))
-            if p is not None and k % R]
+    results: list = [None] * len(points)
+    work = []
+    for i, (p, k) in enumerate(zip(points, scalars)):
+        k %= R
+        if k == 1:
+            results[i] = p
+        elif p is not None and k:
+            work.append((i, g1.mpz(p[0]), g1.mpz(p[1])))
     tables = _g1_odd_multiples([(x, y) for _, x, y in work])
     q = g1._q
     beta = g1.mpz(BETA)
-    double, madd = g1.jac_double, g1.jac_madd
     schedules: dict[int, tuple] = {}
-    results: list = [None] * len(points)
     jac = []
     for (index, _, _), table in zip(work, tables):
         k = scalars[index] % R
@@ -209,20 +233,7 @@ def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
         if sched is None:
             sched = schedules.setdefault(k, _schedule(k, glv_split))
         n1, n2, s1, s2 = sched
-        # the signed table entries each digit selects, in loop order (top digit first)
-        steps = []
-        for i in range(len(n1) - 1, -1, -1):
-            adds = []
-            d = n1[i]
-            if d:
-                x, y = table[(abs(d) - 1) >> 1]
-                adds.append((x, y if (d > 0) == (s1 > 0) else q - y))
-            d = n2[i]
-            if d:
-                x, y = table[(abs(d) - 1) >> 1]
-                adds.append((beta * x % q, y if (d > 0) == (s2 > 0) else q - y))
-            steps.append(adds)
-        jac.append(_g1_run(steps, double, madd, q))
+        jac.append(_g1_run(n1, n2, _signed(table, s1, q), _signed(table, s2, q, beta), q))
     for (index, _, _), value in zip(work, g1.batch_to_affine(jac)):
         results[index] = value
     return results
@@ -258,7 +269,14 @@ def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     """[[k_i] P_i] for points of G2 (the subgroup: psi must act as 6x^2) or None."""
     if len(points) != len(scalars):
         raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
-    work = [(i, g2._flat(p)) for i, (p, k) in enumerate(zip(points, scalars)) if p is not None and k % R]
+    results: list = [None] * len(points)
+    work = []
+    for i, (p, k) in enumerate(zip(points, scalars)):
+        k %= R
+        if k == 1:
+            results[i] = p
+        elif p is not None and k:
+            work.append((i, g2._flat(p)))
     tables = _g2_odd_multiples([p for _, p in work])
     q = g2._q
     double, madd = g2.jac_double, g2.jac_madd
@@ -279,7 +297,6 @@ def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
                     x0, x1, y0, y1 = tab[(abs(d) - 1) >> 1]
                     acc = madd(acc, x0, x1, y0, y1) if d > 0 else madd(acc, x0, x1, q - y0, q - y1)
         jac.append(acc)
-    results: list = [None] * len(points)
     for (index, _), value in zip(work, g2.batch_to_affine(jac)):
         results[index] = value
     return results
