@@ -1,7 +1,7 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
 errors -> (field, binfile) -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> ceremony
--> ledger -> audit -> wallet -> demo -> cli_ceremony -> cli, and neither groth16 nor ceremony imports
+-> ledger -> audit -> wallet -> ceremony_keys -> demo -> cli_ceremony -> cli, and neither groth16 nor ceremony imports
 circuits or gadgets (they take any R1CS). Imports inside functions count too.
 """
 
@@ -29,6 +29,7 @@ RANK = {
     "ledger": 7,
     "audit": 8,
     "wallet": 9,
+    "ceremony_keys": 9.5,
     "demo": 10,
     "cli_ceremony": 10.5,
     "cli": 11,

@@ -341,13 +341,17 @@ def _parse_shocks(text: str) -> tuple[int, ...]:
 @click.option("--root-history", default=32, show_default=True, type=click.IntRange(1), help="Recent roots a proof may use.")
 @click.option("--margin-shocks", "margin_shocks", metavar="PCT,PCT,...",
               help="The margin grid's shocks in percent, one per grid price [default: -50,-30,-20,-10,10,20,30,50].")
+@click.option("--zkeys", "zkeys", type=click.Path(file_okay=False),
+              help="A ceremony directory (pot.ptau and KIND.zkey): verify it and install its keys in --keys.")
 @_handle_errors
 def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int,
-                margin_shocks: str | None):
+                margin_shocks: str | None, zkeys: str | None):
     """Create a ledger: set up (or load) the four transaction circuits' keys at DEPTH, register the committee.
 
-    The setup is single-party (the toxic waste is known to this machine):
-    for tests and demos only.
+    Without --zkeys the setup is single-party (the toxic waste is known to
+    this machine): for tests and demos only. With --zkeys the keys come from
+    a multi-party ceremony, verified first; the genesis records each
+    circuit's transcript hash.
     """
     from zkopt.errors import MalformedInput
     from zkopt.ledger import Genesis, Ledger
@@ -358,7 +362,12 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     shocks = _parse_shocks(margin_shocks) if margin_shocks is not None else None
     if Path(db).exists():
         raise MalformedInput(f"{db} already exists; a ledger is created only once")
-    infos = KeyDir(keys_dir).ensure(depth, status=_status())
+    if zkeys is not None:
+        from zkopt import ceremony_keys
+
+        infos = ceremony_keys.install(zkeys, KeyDir(keys_dir), depth, status=_status())
+    else:
+        infos = KeyDir(keys_dir).ensure(depth, status=_status())
     genesis = Genesis(
         circuits={kind: infos[kind].entry for kind in TX_KINDS},
         committee=members,
@@ -369,6 +378,8 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     )
     Ledger.create(db, genesis).close()
     click.echo(f"created {db}: tree depth {depth}, oracle committee {k} of {len(members)}")
+    if zkeys is not None:
+        click.echo(f"keys from the ceremony in {zkeys} (transcripts verified; the genesis records their hashes)")
     click.echo(f"genesis hash {genesis.hash().hex()} (publish it; `zkopt audit --genesis-hash` checks it)")
     for kind in TX_KINDS:
         info = infos[kind]
@@ -402,7 +413,8 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
             "leaf_count": state.leaf_count,
             "pool_balance": str(state.pool_balance),
             "circuits": {
-                kind: {"public_names": list(e.public_names), "vk_sha256": e.vk_sha256.hex()}
+                kind: {"public_names": list(e.public_names), "vk_sha256": e.vk_sha256.hex(),
+                       "transcript_hash": e.transcript_hash.hex() if e.transcript_hash is not None else None}
                 for kind, e in sorted(genesis.circuits.items())
             },
             "committee": {"threshold": genesis.threshold, "members": [m.hex() for m in genesis.committee]},
@@ -432,6 +444,8 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
     click.echo(f"pool balance  {format_amount(state.pool_balance)} ({state.pool_balance} units of 10^-6)")
     for kind, c in info["circuits"].items():
         click.echo(f"circuit       {kind:<9} vk sha256 {c['vk_sha256'][:16]}... public: {_public_summary(c['public_names'])}")
+        setup = f"ceremony, transcript {c['transcript_hash'][:16]}..." if c["transcript_hash"] else "single-party setup"
+        click.echo(f"              {'':<9} keys: {setup}")
     click.echo(f"oracle        {genesis.threshold} of {len(genesis.committee)} signatures")
     shocks = " ".join(f"{shock / 10_000:+g}%" for shock in genesis.margin_shocks)
     click.echo(f"margin grid   last attested spot x (1 + shock), shocks {shocks}")
@@ -841,9 +855,11 @@ def wallet_sync(wallet_file, db):
 @main.command("audit")
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
 @click.option("--genesis-hash", "genesis_hash", help="The published genesis hash (hex) the file must carry.")
+@click.option("--transcripts", "transcripts", type=click.Path(file_okay=False),
+              help="Also re-verify the keys' setup ceremony from this directory (pot.ptau and KIND.zkey).")
 @JSON
 @_handle_errors
-def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
+def audit_cmd(db: str, genesis_hash: str | None, as_json: bool, transcripts: str | None):
     """Replay and re-verify a ledger from genesis: exit 0 when every check holds, 1 with findings, 2 unusable file."""
     from zkopt.audit import audit
     from zkopt.errors import MalformedInput
@@ -865,6 +881,10 @@ def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
     unusable = [f for f in report.findings if f.check == "file"]
     if unusable:
         raise MalformedInput(unusable[0].message)
+    if transcripts is not None:
+        from zkopt import ceremony_keys
+
+        report.findings += ceremony_keys.check(transcripts, db, status)
     if as_json:
         _echo_json(report.to_json())
     else:
@@ -877,8 +897,10 @@ def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
 @click.option("--dir", "work_dir", default="zkopt-demo", show_default=True, type=click.Path(file_okay=False),
               help="Working directory (keys are cached in DIR/keys/).")
 @click.option("--depth", default=20, show_default=True, type=click.IntRange(1, 32), help="Note tree depth.")
+@click.option("--zkeys", "zkeys", type=click.Path(file_okay=False),
+              help="Use the keys of a multi-party ceremony (pot.ptau and KIND.zkey in this directory).")
 @_handle_errors
-def demo(work_dir: str, depth: int):
+def demo(work_dir: str, depth: int, zkeys: str | None):
     """Run the main job: a private call option from deposit to payout on a fresh ledger, then an audit.
 
     Leaves DIR/ledger.db, DIR/wallets/, DIR/keys/, DIR/oracle/ and every
@@ -887,7 +909,7 @@ def demo(work_dir: str, depth: int):
     """
     from zkopt import demo as demo_module
 
-    result = demo_module.run(work_dir, depth, echo=click.echo, status=_status())
+    result = demo_module.run(work_dir, depth, echo=click.echo, status=_status(), zkeys=zkeys)
     if not result.ok:
         _fail(EXIT_INVALID, "demo: the audit or the privacy check failed (see above)")
 

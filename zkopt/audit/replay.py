@@ -200,7 +200,8 @@ class _Auditor:
                 self.find(0, "genesis", f"the open circuit takes {size} grid prices, the genesis has {count} shocks")
         try:
             encoded = schema.encode_genesis(
-                self.depth, self.history, self.threshold, self.members, circuits, self.shocks or ()
+                self.depth, self.history, self.threshold, self.members, circuits, self.shocks or (),
+                sorted(schema.transcript_hashes(self.conn).items()),
             )
         except OverflowError:
             self.find(0, "genesis", "a margin shock does not fit 64 bits")

@@ -111,7 +111,11 @@ class _Secrets:
 
 def _make_key(challenge: bytes, rng: transcript.ChaCha) -> _Secrets:
     """Secrets and public key drawn as snarkjs' createPTauKey draws them: three scalars, then each s."""
-    xs = [transcript.fr_from_rng(rng) for _ in range(3)]
+    return key_for([transcript.fr_from_rng(rng) for _ in range(3)], challenge, rng)
+
+
+def key_for(xs: Sequence[int], challenge: bytes, rng: transcript.ChaCha) -> _Secrets:
+    """The public key (s, s x, r x per secret) of secrets (tau, alpha, beta) answering ``challenge``."""
     parts = []
     for personalisation, x in enumerate(xs):
         s = transcript.g1_from_rng(rng)
@@ -148,10 +152,8 @@ def _current_points(p: Ptau, status: Status) -> dict[int, list]:
     for kind in POINT_SECTIONS:
         status(f"reading {NAMES[kind]}")
         if _is_g2(kind):
+            p.check_g2_subgroup(kind)
             points = p.g2(kind, subgroup=False)
-            bad = _parallel.g2_outside_subgroup(points)
-            if bad:
-                raise MalformedKey(f"ptau {NAMES[kind]}[{bad[0]}] is outside the prime-order subgroup")
         else:
             points = p.g1(kind)
         out[kind] = points
@@ -161,7 +163,8 @@ def _current_points(p: Ptau, status: Status) -> dict[int, list]:
 
 
 def last_challenge(p: Ptau) -> bytes:
-    return p.contributions[-1].next_challenge if p.contributions else first_challenge(p.power)
+    """The challenge the next contribution answers; it chains every contribution so far (it names the ceremony)."""
+    return p.contributions[-1].next_challenge if p.contributions else first_challenge(p.ceremony_power)
 
 
 def _contribute(p: Ptau, rng: transcript.ChaCha, name: str | None, kind: int, beacon: tuple | None,
@@ -181,6 +184,13 @@ def _contribute(p: Ptau, rng: transcript.ChaCha, name: str | None, kind: int, be
     for section in POINT_SECTIONS:
         status(f"applying the secrets to {NAMES[section]} ({len(current[section]):,} points)")
         new_points[section] = _parallel.mul_each(2 if _is_g2(section) else 1, current[section], scalars[section])
+    return with_record(p, challenge, key, new_points, kind, name, beacon, status)
+
+
+def with_record(p: Ptau, challenge: bytes, key: _Secrets, new_points: dict[int, list], kind: int = 0,
+                name: str | None = None, beacon: tuple | None = None,
+                status: Status = _quiet) -> tuple[Ptau, bytes]:
+    """The accumulator ``new_points`` with the record of the contribution (``key``) that made it from ``p``."""
     status("hashing the response")
     hasher = Blake2b().update(challenge)
     for section in POINT_SECTIONS:
@@ -332,11 +342,9 @@ def _check_lagrange(p: Ptau, kind: int, monomial: list) -> None:
     """
     g2 = _is_g2(kind)
     lag_kind = LAGRANGE[kind]
-    lagrange = p.g2(lag_kind, subgroup=False) if g2 else p.g1(lag_kind)
     if g2:
-        bad = _parallel.g2_outside_subgroup(lagrange)
-        if bad:
-            raise MalformedKey(f"ptau {NAMES[lag_kind]}[{bad[0]}] is outside the prime-order subgroup")
+        p.check_g2_subgroup(lag_kind)
+    lagrange = p.g2(lag_kind, subgroup=False) if g2 else p.g1(lag_kind)
     mono_scalars = [0] * len(monomial)
     lag_scalars = []
     for m in _levels(kind, p.power):

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 from zkopt import curve, field
 from zkopt.ceremony import _parallel, transcript
-from zkopt.ceremony.ptau import ALPHA_TAU_G1, BETA_G2, BETA_TAU_G1, LAGRANGE, TAU_G1, Ptau
+from zkopt.ceremony.phase1 import last_challenge
+from zkopt.ceremony.ptau import ALPHA_TAU_G1, BETA_G2, BETA_TAU_G1, LAGRANGE, TAU_G1, TAU_G2, Ptau
 from zkopt.curve import snarkjs_encoding as enc
 from zkopt.errors import InvalidTranscript, MalformedKey
 from zkopt.groth16 import qap
@@ -83,10 +84,8 @@ def _bases(p: Ptau, n: int, status: Status) -> _Bases:
         raise MalformedKey(f"the circuit needs a domain of {n} rows but the ptau has power {p.power} "
                            f"(2^{p.power} rows): use a ptau of power {n.bit_length() - 1} or more")
     status(f"reading the ptau's Lagrange points for {n} rows")
+    p.check_g2_subgroup(LAGRANGE[TAU_G2], n - 1, n)
     tau_g2 = p.lagrange_g2(n, subgroup=False)
-    bad = _parallel.g2_outside_subgroup(tau_g2)
-    if bad:
-        raise MalformedKey(f"ptau lagrange tauG2 point {bad[0]} of level {n} is outside the prime-order subgroup")
     two_n = p.g1(LAGRANGE[TAU_G1], 2 * n - 1, 2 * n)
     powers = p.g1(TAU_G1, 0, 2 * n - 1)
     h_monomial = [curve.g1_add(powers[n + i], curve.g1_neg(powers[i])) for i in range(n - 1)]
@@ -196,22 +195,28 @@ def new(shape: R1CS, p: Ptau, status: Status | None = None) -> ZKey:
     )
 
 
-def single_party(shape: R1CS, rng=None) -> ZKey:
+def single_party(shape: R1CS, rng=None, phase1_secrets: tuple[int, int, int] | None = None) -> ZKey:
     """A .zkey from one machine's secrets (UNSAFE outside tests and demos: this process knows tau and delta).
 
     The same key as ``new`` from a ptau with these tau, alpha, beta, followed
     by one contribution of delta (with its proof of knowledge), computed
     directly from the secrets with fixed-base multiplications; the secrets
     are dropped on return. snarkjs proves with it and can contribute to it.
+    ``phase1_secrets`` fixes (tau, alpha, beta), as a ptau made from them
+    would (tests build whole ceremonies this way); delta is always fresh.
     """
     rng = rng or secrets.SystemRandom()
     domain = qap.domain_for(shape)
     n = domain.size
-    while True:
+    if phase1_secrets is not None:
+        tau, alpha, beta = phase1_secrets
+    else:
+        tau, alpha, beta = (rng.randrange(1, R) for _ in range(3))
+    while not Domain(2 * n).vanishing_at(tau):  # tau outside the size-2n domain (so off the size-n one too)
+        if phase1_secrets is not None:
+            raise ValueError("tau lies on the evaluation domain")
         tau = rng.randrange(1, R)
-        if Domain(2 * n).vanishing_at(tau):  # outside the size-2n domain (so off the size-n one too)
-            break
-    alpha, beta, delta = (rng.randrange(1, R) for _ in range(3))
+    delta = rng.randrange(1, R)
     delta_inv = field.inv(delta)
     u, v, w = qap.evaluate_at(shape, domain, tau)
     combined = [(beta * ui + alpha * vi + wi) % R for ui, vi, wi in zip(u, v, w)]
@@ -320,11 +325,18 @@ class ContributionSummary:
 class Report:
     cs_hash: bytes
     contributions: tuple[ContributionSummary, ...]
+    phase1_challenge: bytes = b""
 
     @property
     def transcript_hash(self) -> bytes:
-        """BLAKE2b-512 over csHash and every contribution hash: one value that names this whole transcript."""
+        """One value naming the whole setup of this circuit (a ledger's genesis records it).
+
+        BLAKE2b-512 over the ptau's last challenge hash (which chains every
+        phase-1 contribution), the circuit hash (the circuit and the phase-1
+        points it uses) and each phase-2 contribution hash in order.
+        """
         h = hashlib.blake2b()
+        h.update(self.phase1_challenge)
         h.update(self.cs_hash)
         for c in self.contributions:
             h.update(c.hash)
@@ -423,7 +435,7 @@ def verify(zk: ZKey, shape: R1CS, p: Ptau, status: Status | None = None) -> Repo
         raise InvalidTranscript("the L points are not the init key's divided by delta", len(summaries) or None)
     if not _h_matches(zk, bases, n):
         raise InvalidTranscript("the H points are not the ptau's divided by delta", len(summaries) or None)
-    return Report(zk.cs_hash, summaries)
+    return Report(zk.cs_hash, summaries, last_challenge(p))
 
 
 def _h_matches(zk: ZKey, bases: _Bases, n: int) -> bool:

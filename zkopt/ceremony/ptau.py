@@ -137,9 +137,24 @@ class Ptau:
             except InvalidPoint as exc:
                 raise MalformedKey(f"{exc} (counting from point {start})" if start else str(exc)) from None
             if len(self._cache) > 8:
+                checked = self._cache.get("g2 checked", set())
                 self._cache.clear()
+                self._cache["g2 checked"] = checked
             self._cache[key] = points
         return self._cache[key]
+
+    def check_g2_subgroup(self, kind: int, start: int = 0, count: int | None = None) -> None:
+        """MalformedKey unless the G2 points of the range are in G2; a whole section is checked once per object."""
+        from zkopt.ceremony import _parallel
+
+        if kind in self._cache.setdefault("g2 checked", set()):
+            return
+        points = self.g2(kind, start, count, subgroup=False)
+        bad = _parallel.g2_outside_subgroup(points)
+        if bad:
+            raise MalformedKey(f"ptau {NAMES[kind]}[{start + bad[0]}] is outside the prime-order subgroup")
+        if start == 0 and len(points) == section_points(kind, self.power):
+            self._cache["g2 checked"].add(kind)
 
     def lagrange_g1(self, kind: int, size: int) -> list:
         """The size-``size`` Lagrange points of a prepared G1 section (tau, alpha tau or beta tau)."""

@@ -3,7 +3,8 @@
 One SQLite file per ledger. The tables fall in three groups:
 
 - genesis (written once by ``Ledger.create``): ``genesis`` (with the margin
-  shocks since version 2), ``circuits``, ``oracle_members``;
+  shocks since version 2), ``circuits`` (with each key's setup transcript
+  hash since version 3), ``oracle_members``;
 - the log, the source of truth the auditor replays: ``log`` (one row per
   entry with its hash-chain link), ``transactions`` and ``price_reports`` +
   ``price_signatures`` (the content of each entry);
@@ -143,10 +144,16 @@ _V2 = (
     "ALTER TABLE genesis ADD COLUMN margin_shocks TEXT",
 )
 
+_V3 = (
+    # Keys from a multi-party setup: the transcript hash of each circuit's ceremony (NULL: single-party setup).
+    "ALTER TABLE circuits ADD COLUMN transcript_hash BLOB",
+)
+
 #: Every schema step, oldest first; the last version is ``SCHEMA_VERSION``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _V1),
     Migration(2, "genesis margin shocks", _V2),
+    Migration(3, "setup transcript hashes", _V3),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -154,6 +161,14 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def transcript_hashes(conn: sqlite3.Connection) -> dict[str, bytes]:
+    """The recorded setup transcript hash per kind ({} for a file older than version 3, read-only or not)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(circuits)")}
+    if "transcript_hash" not in columns:
+        return {}
+    return {kind: bytes(h) for kind, h in conn.execute("SELECT kind, transcript_hash FROM circuits") if h is not None}
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -315,12 +330,16 @@ def encode_genesis(
     members: Sequence[bytes],
     circuits: Sequence[tuple[str, bytes, Sequence[str]]],
     margin_shocks: Sequence[int],
+    transcripts: Sequence[tuple[str, bytes]] = (),
 ) -> bytes:
     """Canonical bytes of the genesis: tree shape, committee, per kind (sorted) the key hash and names, margin shocks.
 
     ``circuits`` holds (kind, vk_sha256, public_names); the key itself is
     bound through its SHA-256, which the auditor recomputes from ``vk_json``.
     ``margin_shocks`` (ints in millionths) are each 8 bytes, two's complement.
+    ``transcripts`` holds (kind, setup transcript hash) for keys from a
+    multi-party setup; when there are any, they follow (sorted, counted), so a
+    genesis without them encodes exactly as before.
     """
     parts = [_u32(tree_depth), _u32(root_history), _u32(threshold), _u32(len(members))]
     parts += [_lp(bytes(key)) for key in members]
@@ -330,6 +349,10 @@ def encode_genesis(
         parts += [_lp(name.encode()) for name in names]
     parts.append(_u32(len(margin_shocks)))
     parts += [int(shock).to_bytes(8, "big", signed=True) for shock in margin_shocks]
+    if transcripts:
+        parts.append(_u32(len(transcripts)))
+        for kind, digest in sorted(transcripts):
+            parts += [_lp(kind.encode()), _lp(bytes(digest))]
     return b"".join(parts)
 
 

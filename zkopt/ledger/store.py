@@ -185,8 +185,8 @@ class Ledger:
         )
         for kind, entry in sorted(genesis.circuits.items()):
             conn.execute(
-                "INSERT INTO circuits (kind, vk_json, vk_sha256, public_names) VALUES (?, ?, ?, ?)",
-                (kind, entry.vk_json, entry.vk_sha256, json.dumps(list(entry.public_names))),
+                "INSERT INTO circuits (kind, vk_json, vk_sha256, public_names, transcript_hash) VALUES (?, ?, ?, ?, ?)",
+                (kind, entry.vk_json, entry.vk_sha256, json.dumps(list(entry.public_names)), entry.transcript_hash),
             )
         conn.executemany(
             "INSERT INTO oracle_members (member, public_key) VALUES (?, ?)", list(enumerate(genesis.committee))
@@ -736,8 +736,9 @@ def read_genesis(conn: sqlite3.Connection) -> tuple[Genesis, bytes]:
         raise MalformedInput("the ledger file has no genesis")
     depth, history, threshold, stored, shocks_json = row
     shocks = parse_margin_shocks(shocks_json)
+    transcripts = schema.transcript_hashes(conn)
     circuits = {
-        kind: CircuitEntry(vk_json, tuple(json.loads(names)))
+        kind: CircuitEntry(vk_json, tuple(json.loads(names)), transcripts.get(kind))
         for kind, vk_json, names in conn.execute("SELECT kind, vk_json, public_names FROM circuits ORDER BY kind")
     }
     members = tuple(bytes(k) for (k,) in conn.execute("SELECT public_key FROM oracle_members ORDER BY member"))
