@@ -19,8 +19,30 @@ def test_glv_split_is_short_and_exact(rng):
         k1, k2 = _scale.glv_split(k)
         assert (k1 + k2 * _scale.LAMBDA - k) % R == 0
         assert abs(k1) < 1 << 128 and abs(k2) < 1 << 128
-        g1, g2 = _scale.gls_split(k)
-        assert g1 + g2 * _scale.PSI_EIGENVALUE == k and 0 <= g1 < 1 << 127 and 0 <= g2 < 1 << 128
+        parts = _scale.gls_split(k)
+        assert (sum(v * pow(_scale.PSI_EIGENVALUE, j, R) for j, v in enumerate(parts)) - k) % R == 0
+        assert max(abs(v) for v in parts) < 1 << 66
+
+
+def test_the_gls_basis_spans_the_kernel_lattice():
+    mu = _scale.PSI_EIGENVALUE
+    assert (mu ** 4 - mu ** 2 + 1) % R == 0
+    for row in _scale.GLS_BASIS:
+        assert sum(v * pow(mu, j, R) for j, v in enumerate(row)) % R == 0
+    det = 1  # independent vectors of the kernel: a non-zero multiple of r (3r: a sublattice of index 3)
+    m = [list(row) for row in _scale.GLS_BASIS]
+    from fractions import Fraction
+
+    f = [[Fraction(v) for v in row] for row in m]
+    for c in range(4):
+        p = next(i for i in range(c, 4) if f[i][c])
+        if p != c:
+            f[c], f[p] = f[p], f[c]
+            det = -det
+        det *= f[c][c]
+        for i in range(c + 1, 4):
+            f[i] = [a - f[i][c] / f[c][c] * b for a, b in zip(f[i], f[c])]
+    assert det != 0 and det % R == 0
 
 
 def test_the_endomorphisms_act_as_their_eigenvalues(rng):

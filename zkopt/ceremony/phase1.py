@@ -334,11 +334,12 @@ def _levels(kind: int, power: int) -> range:
 
 
 def _check_lagrange(p: Ptau, kind: int, monomial: list) -> None:
-    """sum over levels m of (sum_i rho_m,i P_i - sum_j FFT(rho_m)_j L_m,j) = 0, for independent random rho_m.
+    """sum over levels m of (sum_j c_m,j L_m,j - sum_i IFFT(c_m)_i P_i) = 0, for independent random c_m.
 
-    Level m's Lagrange points are L_j = (1/2^m) sum_i w^(-ij) P_i (P_i = [tau^i]); then
-    sum_j FFT(rho)_j L_j = sum_i rho_i P_i for any rho. A wrong L makes the sum a non-zero
-    linear form in the rho's (the FFT is invertible), zero with probability 2^-128.
+    Level m's Lagrange points are L_j = (1/2^m) sum_i w^(-ij) P_i (P_i = [tau^i]; tau G1's
+    top level lacks its last power), so sum_j c_j L_j = sum_i IFFT(c)_i P_i for any c. A wrong
+    point of L makes the difference a non-zero linear form in the 128-bit weights c, zero
+    with probability 2^-128; one MSM per side covers every level.
     """
     g2 = _is_g2(kind)
     lag_kind = LAGRANGE[kind]
@@ -348,13 +349,10 @@ def _check_lagrange(p: Ptau, kind: int, monomial: list) -> None:
     mono_scalars = [0] * len(monomial)
     lag_scalars = []
     for m in _levels(kind, p.power):
-        size = 1 << m
-        rho = _weights(size)
-        if size > len(monomial):  # tau G1's top level: its last power is not in the file
-            rho[-1] = 0
-        for i, w in enumerate(rho[: len(monomial)]):
-            mono_scalars[i] += w
-        lag_scalars += Domain(size).fft(rho)
+        c = _weights(1 << m)
+        lag_scalars += c
+        for i, v in enumerate(Domain(1 << m).ifft(c)[: len(monomial)]):
+            mono_scalars[i] += v
     if _msm(kind, monomial, [s % R for s in mono_scalars]) != _msm(kind, lagrange, lag_scalars):
         raise InvalidTranscript(f"the prepared {NAMES[lag_kind]} section is not the Lagrange form of {NAMES[kind]}")
 
@@ -377,13 +375,17 @@ def _group_ifft(group: int, points: list) -> list:
     m = 1
     while m < n:
         w = pow(domain.omega_inv, n // (2 * m), R)
-        twiddles = [pow(w, j, R) for j in range(m)]
+        last = 2 * m == n
+        # the last layer folds the 1/n into its twiddles and scales the upper inputs itself
+        twiddles = [pow(w, j, R) * (domain.size_inv if last else 1) % R for j in range(m)]
         slots = [(k + j, twiddles[j]) for k in range(0, n, 2 * m) for j in range(m)]
         products = mul_each([a[i + m] for i, _ in slots], [t for _, t in slots])
+        if last:
+            a[:m] = mul_each(a[:m], [domain.size_inv] * m)
         for (i, _), t in zip(slots, products):
             a[i], a[i + m] = add(a[i], t), add(a[i], neg(t))
         m *= 2
-    return mul_each(a, [domain.size_inv] * n)
+    return a
 
 
 def _lagrange_level(kind: int, power: int, m: int, data: bytes) -> bytes:

@@ -13,17 +13,22 @@ known scalar:
   k = k1 + k2 LAMBDA (mod r) with |k1|, |k2| about 2^127 by a short basis of
   the lattice {(a, b): a + b LAMBDA = 0 mod r} (Gallant, Lambert, Vanstone;
   "Guide to ECC" algorithm 3.74).
-* G2: psi (untwist-Frobenius-twist) acts as [q mod r] = [6x^2], a 127-bit
-  number, so k = k1 + k2 (6x^2) is plain division with remainder.
+* G2: psi (untwist-Frobenius-twist) acts as [mu] with mu = q mod r = 6x^2,
+  a root of X^4 - X^2 + 1, so k splits into four ~64-bit parts over
+  psi^0..psi^3 by rounding against a short basis (Galbraith-Scott).
 
-[k]P = [k1]P + [k2]endo(P) then costs one run of ~128 doublings shared by
-both halves (Straus), plus one mixed addition per non-zero NAF digit; the
-odd multiples of P are made once and mapped through the endomorphism. G2
-points must lie in G2 (``psi`` only acts as 6x^2 there): callers validate.
+[k]P = sum_j [k_j] endo^j(P) then costs one run of doublings shared by all
+parts (Straus: ~128 in G1, ~65 in G2), plus one mixed addition per non-zero
+NAF digit; the odd multiples of P are made once and mapped through the
+endomorphism. G2 points must lie in G2 (``psi`` only acts as mu there):
+callers validate.
 """
 
 from __future__ import annotations
 
+import math
+from array import array
+from fractions import Fraction
 from collections.abc import Sequence
 
 from zkopt.curve import _g1_fast as g1
@@ -83,13 +88,40 @@ def glv_split(k: int) -> tuple[int, int]:
     return k - c1 * _A1 - c2 * _A2, -c1 * _B1 - c2 * _B2
 
 
-#: psi's eigenvalue on G2: q mod r = 6 x^2.
+#: psi's eigenvalue on G2: q mod r = 6 x^2 (a root of X^4 - X^2 + 1 mod r).
 PSI_EIGENVALUE = g1.Q % R
+_X = g2.BN_X
+#: Four short independent vectors of {v : v0 + v1 mu + v2 mu^2 + v3 mu^3 = 0 mod r}, mu = PSI_EIGENVALUE
+#: (Galbraith and Scott, "Exponentiation in pairing-friendly groups using homomorphisms", BN curves);
+#: they span a sublattice of index 3, which rounding against them only needs to be short.
+GLS_BASIS = ((_X + 1, _X, _X, -2 * _X), (2 * _X + 1, -_X, -(_X + 1), -_X),
+             (2 * _X, 2 * _X + 1, 2 * _X + 1, 2 * _X + 1), (_X - 1, 4 * _X + 2, -2 * _X + 1, _X - 1))
 
 
-def gls_split(k: int) -> tuple[int, int]:
-    """k1, k2 >= 0 with k1 + k2 (6x^2) = k for 0 <= k < r."""
-    return k % PSI_EIGENVALUE, k // PSI_EIGENVALUE
+def _first_row_of_inverse(rows) -> tuple[tuple[int, ...], int]:
+    """(n_0..n_3, d) with the first row of rows^-1 equal to n_i / d, d > 0 (exact Gauss-Jordan)."""
+
+    size = len(rows)
+    m = [[Fraction(v) for v in row] + [Fraction(int(i == j)) for j in range(size)] for i, row in enumerate(rows)]
+    for col in range(size):
+        pivot = next(i for i in range(col, size) if m[i][col])
+        m[col], m[pivot] = m[pivot], m[col]
+        m[col] = [v / m[col][col] for v in m[col]]
+        for i in range(size):
+            if i != col and m[i][col]:
+                m[i] = [a - m[i][col] * b for a, b in zip(m[i], m[col])]
+    first = m[0][size:]
+    d = math.lcm(*(v.denominator for v in first))
+    return tuple(int(v * d) for v in first), d
+
+
+_GLS_INV, _GLS_DEN = _first_row_of_inverse(GLS_BASIS)
+
+
+def gls_split(k: int) -> tuple[int, int, int, int]:
+    """v0..v3 (signed, about 64 bits) with v0 + v1 mu + v2 mu^2 + v3 mu^3 = k (mod r): Babai rounding."""
+    coeffs = [(k * n + _GLS_DEN // 2) // _GLS_DEN for n in _GLS_INV]
+    return tuple(int(k * (j == 0)) - sum(c * b[j] for c, b in zip(coeffs, GLS_BASIS)) for j in range(4))
 
 
 def _wnaf(k: int) -> list[int]:
@@ -110,15 +142,28 @@ def _wnaf(k: int) -> list[int]:
     return digits
 
 
-def _schedule(k: int, split) -> tuple[list[int], list[int], int, int]:
-    """The two halves' digits (padded to one length) and their signs."""
+# Digit schedules of recent scalars, shared by calls: a group FFT multiplies by the same few
+# thousand roots of unity level after level. Digits are kept as signed bytes (about 300 bytes each).
+_SCHEDULES: dict[tuple, tuple] = {}
+_SCHEDULES_MAX = 1 << 16
+
+
+def _schedule(k: int, split) -> tuple:
+    """The two halves' digits (signed bytes, padded to one length) and their signs."""
+    key = (k, split)
+    cached = _SCHEDULES.get(key)
+    if cached is not None:
+        return cached
     k1, k2 = split(k % R)
     s1, s2 = (1 if k1 >= 0 else -1), (1 if k2 >= 0 else -1)
     n1, n2 = _wnaf(abs(k1)), _wnaf(abs(k2))
     size = max(len(n1), len(n2))
     n1 += [0] * (size - len(n1))
     n2 += [0] * (size - len(n2))
-    return n1, n2, s1, s2
+    if len(_SCHEDULES) >= _SCHEDULES_MAX:
+        _SCHEDULES.clear()
+    out = _SCHEDULES[key] = (array("b", n1), array("b", n2), s1, s2)
+    return out
 
 
 # --- G1 --------------------------------------------------------------------------------------------
@@ -225,14 +270,9 @@ def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     tables = _g1_odd_multiples([(x, y) for _, x, y in work])
     q = g1._q
     beta = g1.mpz(BETA)
-    schedules: dict[int, tuple] = {}
     jac = []
     for (index, _, _), table in zip(work, tables):
-        k = scalars[index] % R
-        sched = schedules.get(k)
-        if sched is None:
-            sched = schedules.setdefault(k, _schedule(k, glv_split))
-        n1, n2, s1, s2 = sched
+        n1, n2, s1, s2 = _schedule(scalars[index] % R, glv_split)
         jac.append(_g1_run(n1, n2, _signed(table, s1, q), _signed(table, s2, q, beta), q))
     for (index, _, _), value in zip(work, g1.batch_to_affine(jac)):
         results[index] = value
@@ -265,8 +305,28 @@ def _psi_flat(p: tuple) -> tuple:
             (y0 * gy0 + y1 * gy1) % q, (y0 * gy1 - y1 * gy0) % q)
 
 
+def _schedule4(k: int) -> tuple:
+    """The four psi-parts' width-5 NAF digits (signed bytes, one length) and their signs, cached."""
+    key = (k, gls_split)
+    cached = _SCHEDULES.get(key)
+    if cached is not None:
+        return cached
+    parts = gls_split(k)
+    digits = [_wnaf(abs(v)) for v in parts]
+    size = max(len(d) for d in digits)
+    out = (tuple(array("b", d + [0] * (size - len(d))) for d in digits), tuple(1 if v >= 0 else -1 for v in parts))
+    if len(_SCHEDULES) >= _SCHEDULES_MAX:
+        _SCHEDULES.clear()
+    _SCHEDULES[key] = out
+    return out
+
+
 def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
-    """[[k_i] P_i] for points of G2 (the subgroup: psi must act as 6x^2) or None."""
+    """[[k_i] P_i] for points of G2 (the subgroup: psi must act as 6x^2) or None.
+
+    Each scalar is split into four ~64-bit parts over psi^0..psi^3 (4-dimensional GLS), so
+    one run of ~65 doublings serves all four; the odd multiples of P are mapped by psi.
+    """
     if len(points) != len(scalars):
         raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
     results: list = [None] * len(points)
@@ -280,22 +340,27 @@ def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     tables = _g2_odd_multiples([p for _, p in work])
     q = g2._q
     double, madd = g2.jac_double, g2.jac_madd
-    schedules: dict[int, tuple] = {}
     jac = []
     for (index, _), table in zip(work, tables):
-        k = scalars[index] % R
-        sched = schedules.get(k)
-        if sched is None:
-            sched = schedules.setdefault(k, _schedule(k, gls_split))
-        n1, n2, _, _ = sched  # gls_split never gives negative halves
-        psi_table = [_psi_flat(p) for p in table]
+        digits, signs = _schedule4(scalars[index] % R)
+        images = [table]
+        for _ in range(3):
+            images.append([_psi_flat(p) for p in images[-1]])
+        signed = []
+        for tab, sign in zip(images, signs):
+            entry = {}
+            for j, (x0, x1, y0, y1) in enumerate(tab):
+                pos, neg = (x0, x1, y0, y1), (x0, x1, q - y0, q - y1)
+                entry[2 * j + 1], entry[-2 * j - 1] = (pos, neg) if sign > 0 else (neg, pos)
+            signed.append(entry)
+        pairs = list(zip(digits, signed))
         acc = None
-        for i in range(len(n1) - 1, -1, -1):
+        for i in range(len(digits[0]) - 1, -1, -1):
             acc = double(acc)
-            for d, tab in ((n1[i], table), (n2[i], psi_table)):
+            for ds, tab in pairs:
+                d = ds[i]
                 if d:
-                    x0, x1, y0, y1 = tab[(abs(d) - 1) >> 1]
-                    acc = madd(acc, x0, x1, y0, y1) if d > 0 else madd(acc, x0, x1, q - y0, q - y1)
+                    acc = madd(acc, *tab[d])
         jac.append(acc)
     for (index, _), value in zip(work, g2.batch_to_affine(jac)):
         results[index] = value
