@@ -384,8 +384,10 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     for kind in TX_KINDS:
         info = infos[kind]
         how = f"set up in {info.seconds:.1f} s" if info.created else "loaded"
+        if zkeys is not None:
+            how = f"from the ceremony, transcript {info.entry.transcript_hash.hex()[:16]}..."
         click.echo(f"  {kind:<9} {info.constraints:>6,} constraints, keys {how}")
-    if any(info.created for info in infos.values()):
+    if zkeys is None and any(info.created for info in infos.values()):
         click.echo(f"keys written to {keys_dir}/ (single-party setup: not for production)")
 
 

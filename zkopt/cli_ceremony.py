@@ -60,8 +60,12 @@ def _progress(verbose: bool):
     """The root's progress callback (stderr when it is a terminal); with -v always."""
     status = _HELPERS["status"]()
     if status is None and verbose:
+        import time
+
+        started = time.perf_counter()
+
         def status(message: str) -> None:
-            click.echo(f"zkopt: {message} ...", err=True)
+            click.echo(f"zkopt [{time.perf_counter() - started:6.1f} s] {message} ...", err=True)
     return status
 
 

@@ -57,6 +57,7 @@ COEFF_FACTOR = pow(2, 512, R)
 COEFF_FACTOR_INV = pow(COEFF_FACTOR, -1, R)
 
 _COUNTS = struct.Struct("<III")
+_COEFF = struct.Struct("<III32s")
 #: TLV parameter tags of a contribution record.
 PARAM_NAME, PARAM_ITERATIONS, PARAM_BEACON_HASH = 1, 2, 3
 #: snarkjs keeps the first 64 UTF-16 code units of a contributor's name.
@@ -150,7 +151,8 @@ def _g2(data, what: str, subgroup: bool = True, allow_infinity: bool = True):
 class ZKey:
     """A Groth16 .zkey: header, coefficient list, point sections and the MPC transcript.
 
-    ``coeffs`` holds (matrix, row, wire, value) with values in standard form.
+    ``coeffs`` holds (matrix, row, wire, value) with values in standard form (a
+    ``Coefficients`` sequence when read from a file).
     Point lists use zkopt's affine tuples (None = infinity). ``raw`` keeps the
     stored bytes of sections not changed since reading, so writing copies them.
     """
@@ -272,28 +274,70 @@ def _header(parsed: binfile.BinFile) -> dict:
                 beta_2=beta_2, gamma_2=gamma_2, delta_1=delta_1, delta_2=delta_2)
 
 
-def _coefficients(parsed: binfile.BinFile, n_vars: int, domain: int) -> list:
+class Coefficients(Sequence):
+    """A read zkey's coefficient entries (matrix, row, wire, value), decoded from the checked bytes on first use.
+
+    Contributing copies the section as it is; only verification and proving
+    need the values, so reading a key costs a vectorised check, not 10^5 ints.
+    """
+
+    def __init__(self, raw: bytes):
+        self._raw = raw
+        self._entries: list | None = None
+
+    @property
+    def entries(self) -> list:
+        if self._entries is None:
+            frm, inv = int.from_bytes, COEFF_FACTOR_INV
+            self._entries = [(m, row, wire, frm(v, "little") * inv % R) for m, row, wire, v in _COEFF.iter_unpack(
+                self._raw)]
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self._raw) // _COEFF.size
+
+    def __getitem__(self, index):
+        return self.entries[index]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Coefficients):
+            return self._raw == other._raw
+        return isinstance(other, Sequence) and self.entries == list(other)
+
+    __hash__ = None  # a sequence compared by value
+
+
+def _coefficients(parsed: binfile.BinFile, n_vars: int, domain: int) -> Coefficients:
+    import numpy as np
+
     reader = parsed.reader(4, "coefficients")
     count = reader.u32("coefficient count")
     raw = bytes(reader.take(44 * count, "coefficients"))
     reader.done()
-    out = []
-    frm = int.from_bytes
-    inv = COEFF_FACTOR_INV
-    for i in range(count):
-        base = 44 * i
-        matrix, row, wire = _COUNTS.unpack_from(raw, base)
-        value = frm(raw[base + 12 : base + 44], "little")
-        if matrix > 1:
-            raise MalformedKey(f"zkey coefficient {i}: matrix {matrix} is neither A (0) nor B (1)")
-        if row >= domain:
-            raise MalformedKey(f"zkey coefficient {i}: row {row} is outside the domain of {domain}")
-        if wire >= n_vars:
-            raise MalformedKey(f"zkey coefficient {i}: wire {wire} is out of range ({n_vars} wires)")
-        if value >= R:
+    if count:
+        table = np.frombuffer(raw, dtype=np.dtype([("m", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("v", "<u8", (4,))]))
+        limbs = table["v"]
+        too_big = np.zeros(count, dtype=bool)
+        equal = np.ones(count, dtype=bool)
+        for j in range(3, -1, -1):  # the value as four 64-bit limbs against r's, most significant first
+            r_limb = np.uint64((R >> (64 * j)) & 0xFFFFFFFFFFFFFFFF)
+            too_big |= equal & (limbs[:, j] > r_limb)
+            equal &= limbs[:, j] == r_limb
+        bad = (table["m"] > 1) | (table["row"] >= domain) | (table["wire"] >= n_vars) | too_big | equal
+        if bad.any():
+            i = int(np.argmax(bad))
+            matrix, row, wire, _ = _COEFF.unpack_from(raw, 44 * i)
+            if matrix > 1:
+                raise MalformedKey(f"zkey coefficient {i}: matrix {matrix} is neither A (0) nor B (1)")
+            if row >= domain:
+                raise MalformedKey(f"zkey coefficient {i}: row {row} is outside the domain of {domain}")
+            if wire >= n_vars:
+                raise MalformedKey(f"zkey coefficient {i}: wire {wire} is out of range ({n_vars} wires)")
             raise MalformedKey(f"zkey coefficient {i} is not canonical (>= r)")
-        out.append((matrix, row, wire, value * inv % R))
-    return out
+    return Coefficients(raw)
 
 
 def _points(parsed: binfile.BinFile, kind: int, what: str, count: int, group: int) -> list:
@@ -376,6 +420,8 @@ def mpc_bytes(cs_hash: bytes, contributions: Sequence[Contribution]) -> bytes:
 
 
 def coefficients_bytes(coeffs: Sequence) -> bytes:
+    if isinstance(coeffs, Coefficients):
+        return struct.pack("<I", len(coeffs)) + coeffs._raw
     f = COEFF_FACTOR
     return struct.pack("<I", len(coeffs)) + b"".join(
         _COUNTS.pack(m, row, wire) + (value * f % R).to_bytes(32, "little") for m, row, wire, value in coeffs
