@@ -174,14 +174,12 @@ def test_a_single_party_zkey_has_one_real_contribution_and_proves():
     witness = r1cs.solve(TwoPublic(), {"a": "2", "b": "3", "x": "4"})
     verify(key.verifying_key(), witness.public, prove(key.to_proving_key(shape.name, {}, shape.digest()), witness))
     # snarkjs' prover path: the A and B rows from the coefficient section, C = A * B
-    from zkopt.cli_ceremony import prove_with_zkey
-
-    proof, public = prove_with_zkey(key, witness.values)
+    proof, public = zkey.loads(zkey.dumps(key)).prove(witness.values)
     assert public == witness.public
     bad = list(witness.values)
     bad[-1] = (bad[-1] + 1) % R
     with pytest.raises(InvalidProof, match="does not satisfy"):
-        prove_with_zkey(key, bad)
+        key.prove(bad)
 
 
 def test_hash_to_g2_is_in_g2_and_depends_on_every_byte():

@@ -27,8 +27,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -480,54 +478,6 @@ def zkey_export_vk(zkey_path: str, out: str, verbose: bool):
 # --- proving with a zkey ------------------------------------------------------------------------------------
 
 
-def witness_from_wasm(wasm: str, input_path: str) -> list[int]:
-    """Run circom's witness calculator (WASM_js/generate_witness.js next to the .wasm) with node."""
-    from zkopt.errors import MalformedInput
-    from zkopt.r1cs import circom
-
-    script = Path(wasm).resolve().parent / "generate_witness.js"
-    if not Path(wasm).is_file():
-        raise MalformedInput(f"no witness calculator at {wasm}")
-    if not script.is_file():
-        raise MalformedInput(f"{script} is missing: give the .wasm inside circom's <circuit>_js directory")
-    node = shutil.which("node")
-    if node is None:
-        raise MalformedInput("node is needed to run a circom witness calculator (.wasm)")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "witness.wtns"
-        done = subprocess.run([node, str(script), str(wasm), str(input_path), str(out)],
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0 or not out.is_file():
-            last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-            raise MalformedInput(f"the witness calculator failed: {last[:200]}")
-        return circom.read_wtns(out)
-
-
-def prove_with_zkey(key, values: list[int], *, check_shape=None):
-    """A proof from a zkey and a full witness; without an R1CS to check it, the proof itself is verified."""
-    from zkopt import field
-    from zkopt.errors import InvalidProof, MalformedInput
-    from zkopt.groth16 import prover, verify
-
-    if len(values) != key.n_vars:
-        raise MalformedInput(f"the witness has {len(values)} values, the key's circuit {key.n_vars} wires")
-    if values[0] != 1:
-        raise MalformedInput("the witness's first value (the constant wire) must be 1")
-    a_rows, b_rows = key.matrices()
-    R = field.R
-    a = [sum(c * values[w] for w, c in row) % R for row in a_rows]
-    b = [sum(c * values[w] for w, c in row) % R for row in b_rows]
-    c = [x * y % R for x, y in zip(a, b)]
-    proof = prover.prove_rows(key.to_proving_key(), values, a, b, c)
-    public = values[1 : 1 + key.n_public]
-    try:
-        verify(key.verifying_key(), public, proof)
-    except InvalidProof:
-        raise InvalidProof("the witness does not satisfy the key's circuit (the proof made from it does not verify)") \
-            from None
-    return proof, public
-
-
 def prove_zkey(zkey_path: str, wtns_path: str | None, wasm_path: str | None, input_path: str | None,
                circuit: str | None, params: tuple[str, ...], proof_path: str, public_path: str) -> None:
     """`zkopt prove --zkey`: a circom witness (.wtns, or .wasm + input.json) or a zkopt circuit's input."""
@@ -559,8 +509,8 @@ def prove_zkey(zkey_path: str, wtns_path: str | None, wasm_path: str | None, inp
             raise click.UsageError("--wasm needs --input input.json")
         if wtns_path is not None and input_path is not None:
             raise click.UsageError("--input goes with --wasm or --circuit, not with --wtns")
-        values = circom.read_wtns(wtns_path) if wtns_path else witness_from_wasm(wasm_path, input_path)
-        proof, public = prove_with_zkey(key, values)
+        values = circom.read_wtns(wtns_path) if wtns_path else circom.calculate_witness(wasm_path, input_path)
+        proof, public = key.prove(values)
     _write(proof_path, snarkjs.dumps(snarkjs.proof_to_json(proof)))
     _write(public_path, snarkjs.dumps(snarkjs.public_to_json(public)))
 
@@ -648,7 +598,7 @@ def wtns_calculate(wasm_path: str, input_path: str, out: str, verbose: bool):
     """Run the circuit's witness calculator (node) and write the .wtns."""
     from zkopt.r1cs import circom
 
-    values = witness_from_wasm(wasm_path, input_path)
+    values = circom.calculate_witness(wasm_path, input_path)
     _write(out, circom.dumps_wtns(values))
     click.echo(f"wrote {out}: {len(values)} values")
 

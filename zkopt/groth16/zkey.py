@@ -229,6 +229,33 @@ class ZKey:
         )
 
 
+    def prove(self, values: list[int], rng=None) -> tuple:
+        """(proof, public signals) for a full witness, as snarkjs proves: A and B rows from the coefficients, C = A*B.
+
+        Without an R1CS the witness cannot be checked against C, so the proof
+        is verified before it is returned: InvalidProof if it does not verify
+        (the witness does not satisfy the key's circuit).
+        """
+        from zkopt.errors import InvalidProof, MalformedInput
+        from zkopt.groth16 import prover, verifier
+
+        if len(values) != self.n_vars:
+            raise MalformedInput(f"the witness has {len(values)} values, the key's circuit {self.n_vars} wires")
+        if values[0] != 1:
+            raise MalformedInput("the witness's first value (the constant wire) must be 1")
+        a_rows, b_rows = self.matrices()
+        a = [sum(c * values[w] for w, c in row) % R for row in a_rows]
+        b = [sum(c * values[w] for w, c in row) % R for row in b_rows]
+        proof = prover.prove_rows(self.to_proving_key(), values, a, b, [x * y % R for x, y in zip(a, b)], rng)
+        public = list(values[1 : 1 + self.n_public])
+        try:
+            verifier.verify(self.verifying_key(), public, proof)
+        except InvalidProof:
+            raise InvalidProof("the witness does not satisfy the key's circuit (the proof made from it does not "
+                               "verify)") from None
+        return proof, public
+
+
 def coefficients_of(shape) -> list[tuple[int, int, int, int]]:
     """The coefficient section snarkjs' ``zkey new`` writes for an R1CS: A then B terms per row, then the public rows."""
     out = []

@@ -12,7 +12,8 @@ Sections 4 and 5 (PLONK custom gates) are refused. Wire order is circom's
 and zkopt's: ``[1, outputs, public inputs, private inputs, internal wires]``.
 
 .wtns: section 1 ``u32 n8, prime r, u32 nWitness``; section 2 the values,
-32-byte LE each.
+32-byte LE each. ``calculate_witness`` runs a circuit's compiled witness
+calculator (circom's ``<circuit>_js`` directory) with node.
 
 Readers are strict: the prime must be BN254's r, every coefficient and value
 < r, every wire index < nWires, no wire twice in one linear combination, the
@@ -29,7 +30,10 @@ label map is the identity and ``sym_text`` gives the matching .sym file
 
 from __future__ import annotations
 
+import shutil
 import struct
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,3 +191,24 @@ def dumps_wtns(values: list[int]) -> bytes:
             raise ValueError(f"witness value {i} is not a canonical field element")
     header = binfile.prime_bytes(R) + struct.pack("<I", len(values))
     return binfile.dumps("wtns", 2, [(1, header), (2, binfile.elements_to_bytes(values))])
+
+
+def calculate_witness(wasm: str | Path, input_path: str | Path) -> list[int]:
+    """Run circom's witness calculator (``generate_witness.js`` next to the .wasm) with node; the values."""
+    wasm = Path(wasm)
+    script = wasm.resolve().parent / "generate_witness.js"
+    if not wasm.is_file():
+        raise MalformedInput(f"no witness calculator at {wasm}")
+    if not script.is_file():
+        raise MalformedInput(f"{script} is missing: give the .wasm inside circom's <circuit>_js directory")
+    node = shutil.which("node")
+    if node is None:
+        raise MalformedInput("node is needed to run a circom witness calculator (.wasm)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "witness.wtns"
+        done = subprocess.run([node, str(script), str(wasm), str(input_path), str(out)],
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not out.is_file():
+            last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+            raise MalformedInput(f"the witness calculator failed: {last[:200]}")
+        return read_wtns(out)
