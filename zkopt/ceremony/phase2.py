@@ -147,11 +147,11 @@ def compose(group: int, columns: Sequence[Sequence[tuple]], status: Status = _qu
     return [_column_msm(group, pts, [1] * len(pts)) if pts else None for pts in plain]
 
 
-def _ic_and_l(shape: R1CS, bases: _Bases, wires: range, status: Status) -> list:
-    """[beta u_i + alpha v_i + w_i]_1 for the given wires (IC for public ones, init L for private ones)."""
-    a_cols, b_cols, c_cols = _columns(shape)
-    cols = [[(bases.beta_tau_g1[r], k) for r, k in a_cols[i]] + [(bases.alpha_tau_g1[r], k) for r, k in b_cols[i]]
-            + [(bases.tau_g1[r], k) for r, k in c_cols[i]] for i in wires]
+def _ic_and_l(columns: tuple, bases: _Bases, status: Status) -> list:
+    """[beta u_i + alpha v_i + w_i]_1 for every wire (IC for the public ones, the init L for the private ones)."""
+    a_cols, b_cols, c_cols = columns
+    cols = [[(bases.beta_tau_g1[r], k) for r, k in a] + [(bases.alpha_tau_g1[r], k) for r, k in b]
+            + [(bases.tau_g1[r], k) for r, k in c] for a, b, c in zip(a_cols, b_cols, c_cols)]
     return compose(1, cols, status)
 
 
@@ -176,7 +176,8 @@ def new(shape: R1CS, p: Ptau, status: Status | None = None) -> ZKey:
     say = status or _quiet
     n = _domain_size(shape)
     bases = _bases(p, n, say)
-    a_cols, b_cols, _ = _columns(shape)
+    columns = _columns(shape)
+    a_cols, b_cols, _ = columns
     say("composing the A points")
     a = compose(1, [[(bases.tau_g1[r], k) for r, k in col] for col in a_cols], say)
     say("composing the B1 points")
@@ -184,7 +185,7 @@ def new(shape: R1CS, p: Ptau, status: Status | None = None) -> ZKey:
     say("composing the B2 points (G2)")
     b2 = compose(2, [[(bases.tau_g2[r], k) for r, k in col] for col in b_cols], say)
     say("composing the IC and L points")
-    ic_l = _ic_and_l(shape, bases, range(shape.n_variables), say)
+    ic_l = _ic_and_l(columns, bases, say)
     ic, l_init = ic_l[: shape.n_public + 1], ic_l[shape.n_public + 1 :]
     header = (bases.alpha_1, bases.beta_1, bases.beta_2)
     return ZKey(
@@ -415,14 +416,15 @@ def verify(zk: ZKey, shape: R1CS, p: Ptau, status: Status | None = None) -> Repo
     bad = _parallel.g2_outside_subgroup(zk.b2)
     if bad:
         raise InvalidTranscript(f"B2[{bad[0]}] is outside the prime-order subgroup")
-    a_cols, b_cols, _ = _columns(shape)
+    columns = _columns(shape)
+    a_cols, b_cols, _ = columns
     say("checking A, B1 and B2 against the ptau")
     for name, group, points, cols, basis in (("A", 1, zk.a, a_cols, bases.tau_g1), ("B1", 1, zk.b1, b_cols, bases.tau_g1),
                                              ("B2", 2, zk.b2, b_cols, bases.tau_g2)):
         if not _same_combination(group, points, cols, basis):
             raise InvalidTranscript(f"the {name} points are not the circuit's (from the ptau)")
     say("rebuilding the IC and init L points")
-    ic_l = _ic_and_l(shape, bases, range(shape.n_variables), say)
+    ic_l = _ic_and_l(columns, bases, say)
     ic, l_init = ic_l[: shape.n_public + 1], ic_l[shape.n_public + 1 :]
     if ic != list(zk.ic):
         raise InvalidTranscript("the IC points are not the circuit's (from the ptau)")
