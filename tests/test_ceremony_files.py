@@ -250,13 +250,36 @@ def _zkey_cases(data: bytes, g2_outside: tuple) -> dict:
     }
 
 
+def _read_everything(data: bytes):
+    """Parse a zkey and decode every section (the point and coefficient sections decode on first use)."""
+    key = zkey.loads(data)
+    for section in (key.ic, key.coeffs, key.a, key.b1, key.b2, key.c, key.h):
+        list(section)
+    return key
+
+
 @pytest.mark.interop
 def test_zkey_reader_refuses_damaged_snarkjs_keys(node_tools, g2_outside_subgroup):
     data = snarkjs_files(node_tools).zkey_1.read_bytes()
     assert zkey.loads(data).contributions[0].name == "bob"
     for fragment, bad in _zkey_cases(data, g2_outside_subgroup).items():
         with pytest.raises(MalformedKey, match=fragment):
-            zkey.loads(bad)
+            _read_everything(bad)
+
+
+@pytest.mark.interop
+def test_a_section_is_checked_when_it_is_used(node_tools, tmp_path):
+    """A contribution copies A, B1, B2, IC and the coefficients unread; verifying or proving reads and refuses them."""
+    from zkopt.ceremony import phase2
+
+    files = snarkjs_files(node_tools)
+    bad = _patch(files.zkey_1.read_bytes(), 5, 0, curve.Q.to_bytes(32, "little"))
+    key, _ = phase2.contribute(zkey.loads(bad), "x")
+    assert dict(_sections(zkey.dumps(key)))[5] == dict(_sections(bad))[5]  # the damaged A section, copied as it was
+    with pytest.raises(MalformedKey, match=r"zkey A\[0\] has a coordinate >= q"):
+        key.to_proving_key()
+    with pytest.raises(MalformedKey, match=r"zkey A\[0\]"):
+        phase2.verify(zkey.loads(zkey.dumps(key)), circom.read_r1cs(files.r1cs).shape, ptau.read(files.ptau_final))
 
 
 @pytest.mark.interop

@@ -35,7 +35,6 @@ from zkopt.ceremony.ptau import (ALPHA_TAU_G1, BETA_G2, BETA_TAU_G1, LAGRANGE, N
                                  Ptau, PublicKey, section_points)
 from zkopt.curve import snarkjs_encoding as enc
 from zkopt.errors import InvalidTranscript, MalformedKey
-from zkopt.poly import Domain
 
 R = field.R
 G1, G2 = curve.G1_GENERATOR, curve.G2_GENERATOR
@@ -346,6 +345,8 @@ def _check_lagrange(p: Ptau, kind: int, monomial: list) -> None:
     if g2:
         p.check_g2_subgroup(lag_kind)
     lagrange = p.g2(lag_kind, subgroup=False) if g2 else p.g1(lag_kind)
+    from zkopt.poly import Domain  # numpy: only for a prepared file's check
+
     mono_scalars = [0] * len(monomial)
     lag_scalars = []
     for m in _levels(kind, p.power):
@@ -362,6 +363,8 @@ def _check_lagrange(p: Ptau, kind: int, monomial: list) -> None:
 
 def _group_ifft(group: int, points: list) -> list:
     """[L_j(tau)] = (1/n) sum_i w^(-ij) [tau^i] for the size-n domain: radix-2 butterflies in the group."""
+    from zkopt.poly import Domain
+
     n = len(points)
     if n == 1:
         return list(points)

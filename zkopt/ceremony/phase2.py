@@ -41,9 +41,7 @@ from zkopt.ceremony.phase1 import last_challenge
 from zkopt.ceremony.ptau import ALPHA_TAU_G1, BETA_G2, BETA_TAU_G1, LAGRANGE, TAU_G1, TAU_G2, Ptau
 from zkopt.curve import snarkjs_encoding as enc
 from zkopt.errors import InvalidTranscript, MalformedKey
-from zkopt.groth16 import qap
 from zkopt.groth16.zkey import CONTRIBUTE_ORDER, NEW_ORDER, Contribution, ZKey, coefficients_of
-from zkopt.poly import Domain
 from zkopt.r1cs import R1CS
 
 R = field.R
@@ -168,6 +166,8 @@ def circuit_hash(header: Sequence, ic: list, h_monomial: list, l_init: list, a: 
 
 
 def _domain_size(shape: R1CS) -> int:
+    from zkopt.groth16 import qap  # numpy, which a contribution does not need
+
     return qap.domain_for(shape).size
 
 
@@ -206,6 +206,9 @@ def single_party(shape: R1CS, rng=None, phase1_secrets: tuple[int, int, int] | N
     ``phase1_secrets`` fixes (tau, alpha, beta), as a ptau made from them
     would (tests build whole ceremonies this way); delta is always fresh.
     """
+    from zkopt.groth16 import qap
+    from zkopt.poly import Domain
+
     rng = rng or secrets.SystemRandom()
     domain = qap.domain_for(shape)
     n = domain.size
@@ -447,6 +450,8 @@ def _h_matches(zk: ZKey, bases: _Bases, n: int) -> bool:
     domain; at the odd points w_2n^(2j+1), where Z = -2, it is c_j. So
     P(tau) = sum_j c_j L_(2j+1)(tau), and H_j = [L_(2j+1)(tau) / delta]_1.
     """
+    from zkopt.poly import Domain
+
     rho = _weights(n - 1) + [0]
     r1 = curve.msm_g1(bases.h_monomial, rho[:-1])
     w = Domain(2 * n).omega

@@ -27,7 +27,6 @@ callers validate.
 from __future__ import annotations
 
 import math
-from array import array
 from fractions import Fraction
 from collections.abc import Sequence
 
@@ -142,28 +141,37 @@ def _wnaf(k: int) -> list[int]:
     return digits
 
 
-# Digit schedules of recent scalars, shared by calls: a group FFT multiplies by the same few
-# thousand roots of unity level after level. Digits are kept as signed bytes (about 300 bytes each).
+# Plans of recent scalars, shared by calls: a group FFT multiplies by the same few thousand
+# roots of unity level after level, a contribution by one secret.
 _SCHEDULES: dict[tuple, tuple] = {}
-_SCHEDULES_MAX = 1 << 16
+_SCHEDULES_MAX = 1 << 15
 
 
-def _schedule(k: int, split) -> tuple:
-    """The two halves' digits (signed bytes, padded to one length) and their signs."""
+# The few distinct per-bit addition lists, shared by every plan (a plan is then ~1 KB of pointers).
+_STEPS: dict[tuple, tuple] = {}
+
+
+def _plan(parts: Sequence[int]) -> tuple[tuple, tuple]:
+    """The Straus plan of a split scalar: the signs of its parts, and per bit from the top the (part, digit)
+    additions after that bit's doubling (the first entry's doubling is skipped: it starts from infinity)."""
+    digits = [_wnaf(abs(v)) for v in parts]
+    size = max(len(d) for d in digits)
+    steps = []
+    for i in range(size - 1, -1, -1):
+        adds = tuple((j, d[i]) for j, d in enumerate(digits) if i < len(d) and d[i])
+        steps.append(_STEPS.setdefault(adds, adds))
+    return tuple(1 if v >= 0 else -1 for v in parts), tuple(steps)
+
+
+def _schedule(k: int, split) -> tuple[tuple, tuple]:
+    """The plan of [k]: (signs, steps), cached across calls."""
     key = (k, split)
     cached = _SCHEDULES.get(key)
-    if cached is not None:
-        return cached
-    k1, k2 = split(k % R)
-    s1, s2 = (1 if k1 >= 0 else -1), (1 if k2 >= 0 else -1)
-    n1, n2 = _wnaf(abs(k1)), _wnaf(abs(k2))
-    size = max(len(n1), len(n2))
-    n1 += [0] * (size - len(n1))
-    n2 += [0] * (size - len(n2))
-    if len(_SCHEDULES) >= _SCHEDULES_MAX:
-        _SCHEDULES.clear()
-    out = _SCHEDULES[key] = (array("b", n1), array("b", n2), s1, s2)
-    return out
+    if cached is None:
+        if len(_SCHEDULES) >= _SCHEDULES_MAX:
+            _SCHEDULES.clear()
+        cached = _SCHEDULES[key] = _plan(split(k % R))
+    return cached
 
 
 # --- G1 --------------------------------------------------------------------------------------------
@@ -195,64 +203,57 @@ def _signed(table: list, sign: int, q, beta=None) -> dict:
     return out
 
 
-def _g1_run(n1: list, n2: list, t1: dict, t2: dict, q):
-    """The Straus loop over both halves' digits, top first, with the formulas written out.
+def _g1_run(steps: tuple, tabs: tuple, q):
+    """The Straus loop of a plan over one point's signed tables, with the formulas written out.
 
     The hot path spells out the a = 0 doubling (dbl-2009-l) and the mixed
     addition, as ``_g1_fast.msm`` does; the rare cases (an addition of equal
     or opposite points, infinity) finish through ``jac_double`` / ``jac_madd``,
     which handle them.
     """
-    top = len(n1) - 1
-    while top >= 0 and not n1[top] and not n2[top]:
-        top -= 1
-    if top < 0:
-        return None
+    i = 0
     acc = None
-    for d, tab in ((n1[top], t1), (n2[top], t2)):
-        if d:
-            acc = g1.jac_madd(acc, *tab[d])
+    while acc is None and i < len(steps):  # the leading bits, until the accumulator is a point
+        acc = g1.jac_double(acc)
+        for j, d in steps[i]:
+            acc = g1.jac_madd(acc, *tabs[j][d])
+        i += 1
     if acc is None:
-        return _g1_generic(n1, n2, t1, t2, top - 1, None)
+        return None
     X, Y, Z = acc
-    for i in range(top - 1, -1, -1):
+    # A reduction costs about three multiplications here, so D, V and HHH stay unreduced
+    # (at most ~770-bit intermediates): only values that feed later steps are taken mod q.
+    for n in range(i, len(steps)):
         A = X * X % q
         BB = Y * Y % q
-        D = 4 * X * BB % q
+        D = 4 * X * BB
         E = 3 * A
         X2 = (E * E - 2 * D) % q
         Z = 2 * Y * Z % q
         Y = (E * (D - X2) - 8 * BB * BB) % q
         X = X2
-        for d, tab in ((n1[i], t1), (n2[i], t2)):
-            if not d:
-                continue
-            x, y = tab[d]
+        for m, (j, d) in enumerate(steps[n]):
+            x, y = tabs[j][d]
             ZZ = Z * Z % q
             H = (x * ZZ - X) % q
             r = (y * ZZ * Z - Y) % q
             if not H:  # equal or opposite points: the complete formulas take over
                 acc = g1.jac_madd((X, Y, Z), x, y)
-                if tab is t1 and n2[i]:
-                    acc = g1.jac_madd(acc, *t2[n2[i]])
-                return _g1_generic(n1, n2, t1, t2, i - 1, acc)
+                for j2, d2 in steps[n][m + 1 :]:
+                    acc = g1.jac_madd(acc, *tabs[j2][d2])
+                for later in steps[n + 1 :]:
+                    acc = g1.jac_double(acc)
+                    for j2, d2 in later:
+                        acc = g1.jac_madd(acc, *tabs[j2][d2])
+                return acc
             HH = H * H % q
-            HHH = H * HH % q
-            V = X * HH % q
+            HHH = H * HH
+            V = X * HH
             X3 = (r * r - HHH - 2 * V) % q
             Y = (r * (V - X3) - Y * HHH) % q
             Z = Z * H % q
             X = X3
     return (X, Y, Z)
-
-
-def _g1_generic(n1, n2, t1, t2, start, acc):
-    for i in range(start, -1, -1):
-        acc = g1.jac_double(acc)
-        for d, tab in ((n1[i], t1), (n2[i], t2)):
-            if d:
-                acc = g1.jac_madd(acc, *tab[d])
-    return acc
 
 
 def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
@@ -272,8 +273,8 @@ def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     beta = g1.mpz(BETA)
     jac = []
     for (index, _, _), table in zip(work, tables):
-        n1, n2, s1, s2 = _schedule(scalars[index] % R, glv_split)
-        jac.append(_g1_run(n1, n2, _signed(table, s1, q), _signed(table, s2, q, beta), q))
+        (s1, s2), steps = _schedule(scalars[index] % R, glv_split)
+        jac.append(_g1_run(steps, (_signed(table, s1, q), _signed(table, s2, q, beta)), q))
     for (index, _, _), value in zip(work, g1.batch_to_affine(jac)):
         results[index] = value
     return results
@@ -305,22 +306,6 @@ def _psi_flat(p: tuple) -> tuple:
             (y0 * gy0 + y1 * gy1) % q, (y0 * gy1 - y1 * gy0) % q)
 
 
-def _schedule4(k: int) -> tuple:
-    """The four psi-parts' width-5 NAF digits (signed bytes, one length) and their signs, cached."""
-    key = (k, gls_split)
-    cached = _SCHEDULES.get(key)
-    if cached is not None:
-        return cached
-    parts = gls_split(k)
-    digits = [_wnaf(abs(v)) for v in parts]
-    size = max(len(d) for d in digits)
-    out = (tuple(array("b", d + [0] * (size - len(d))) for d in digits), tuple(1 if v >= 0 else -1 for v in parts))
-    if len(_SCHEDULES) >= _SCHEDULES_MAX:
-        _SCHEDULES.clear()
-    _SCHEDULES[key] = out
-    return out
-
-
 def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     """[[k_i] P_i] for points of G2 (the subgroup: psi must act as 6x^2) or None.
 
@@ -342,7 +327,7 @@ def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
     double, madd = g2.jac_double, g2.jac_madd
     jac = []
     for (index, _), table in zip(work, tables):
-        digits, signs = _schedule4(scalars[index] % R)
+        signs, steps = _schedule(scalars[index] % R, gls_split)
         images = [table]
         for _ in range(3):
             images.append([_psi_flat(p) for p in images[-1]])
@@ -353,14 +338,11 @@ def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
                 pos, neg = (x0, x1, y0, y1), (x0, x1, q - y0, q - y1)
                 entry[2 * j + 1], entry[-2 * j - 1] = (pos, neg) if sign > 0 else (neg, pos)
             signed.append(entry)
-        pairs = list(zip(digits, signed))
         acc = None
-        for i in range(len(digits[0]) - 1, -1, -1):
+        for adds in steps:
             acc = double(acc)
-            for ds, tab in pairs:
-                d = ds[i]
-                if d:
-                    acc = madd(acc, *tab[d])
+            for j, d in adds:
+                acc = madd(acc, *signed[j][d])
         jac.append(acc)
     for (index, _), value in zip(work, g2.batch_to_affine(jac)):
         results[index] = value

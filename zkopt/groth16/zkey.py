@@ -33,6 +33,7 @@ Failures raise ``MalformedKey`` with one line.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -151,8 +152,9 @@ def _g2(data, what: str, subgroup: bool = True, allow_infinity: bool = True):
 class ZKey:
     """A Groth16 .zkey: header, coefficient list, point sections and the MPC transcript.
 
-    ``coeffs`` holds (matrix, row, wire, value) with values in standard form (a
-    ``Coefficients`` sequence when read from a file).
+    ``coeffs`` holds (matrix, row, wire, value) with values in standard form.
+    Read from a file, the coefficients and point lists are ``Section``s, decoded
+    (and checked) on first use.
     Point lists use zkopt's affine tuples (None = infinity). ``raw`` keeps the
     stored bytes of sections not changed since reading, so writing copies them.
     """
@@ -301,27 +303,28 @@ def _header(parsed: binfile.BinFile) -> dict:
                 beta_2=beta_2, gamma_2=gamma_2, delta_1=delta_1, delta_2=delta_2)
 
 
-class Coefficients(Sequence):
-    """A read zkey's coefficient entries (matrix, row, wire, value), decoded from the checked bytes on first use.
+class Section(Sequence):
+    """A read section's entries, checked and decoded on first use (then kept).
 
-    Contributing copies the section as it is; only verification and proving
-    need the values, so reading a key costs a vectorised check, not 10^5 ints.
+    A command reads only what it needs: contributing copies A, B1, B2, IC and
+    the coefficients byte for byte and decodes only L and H, so reading a key
+    costs little. Whatever is read is checked as strictly as ever (decoding
+    raises MalformedKey); sizes are checked when the file is parsed.
     """
 
-    def __init__(self, raw: bytes):
+    def __init__(self, raw: bytes, decode):
         self._raw = raw
+        self._decode = decode
         self._entries: list | None = None
 
     @property
     def entries(self) -> list:
         if self._entries is None:
-            frm, inv = int.from_bytes, COEFF_FACTOR_INV
-            self._entries = [(m, row, wire, frm(v, "little") * inv % R) for m, row, wire, v in _COEFF.iter_unpack(
-                self._raw)]
+            self._entries = self._decode(self._raw)
         return self._entries
 
     def __len__(self) -> int:
-        return len(self._raw) // _COEFF.size
+        return len(self.entries)
 
     def __getitem__(self, index):
         return self.entries[index]
@@ -330,33 +333,28 @@ class Coefficients(Sequence):
         return iter(self.entries)
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, Coefficients):
-            return self._raw == other._raw
         return isinstance(other, Sequence) and self.entries == list(other)
 
     __hash__ = None  # a sequence compared by value
 
 
-def _coefficients(parsed: binfile.BinFile, n_vars: int, domain: int) -> Coefficients:
-    import numpy as np
-
+def _coefficients(parsed: binfile.BinFile, n_vars: int, domain: int) -> Section:
     reader = parsed.reader(4, "coefficients")
     count = reader.u32("coefficient count")
     raw = bytes(reader.take(44 * count, "coefficients"))
     reader.done()
-    if count:
-        table = np.frombuffer(raw, dtype=np.dtype([("m", "<u4"), ("row", "<u4"), ("wire", "<u4"), ("v", "<u8", (4,))]))
-        limbs = table["v"]
-        too_big = np.zeros(count, dtype=bool)
-        equal = np.ones(count, dtype=bool)
-        for j in range(3, -1, -1):  # the value as four 64-bit limbs against r's, most significant first
-            r_limb = np.uint64((R >> (64 * j)) & 0xFFFFFFFFFFFFFFFF)
-            too_big |= equal & (limbs[:, j] > r_limb)
-            equal &= limbs[:, j] == r_limb
-        bad = (table["m"] > 1) | (table["row"] >= domain) | (table["wire"] >= n_vars) | too_big | equal
-        if bad.any():
-            i = int(np.argmax(bad))
-            matrix, row, wire, _ = _COEFF.unpack_from(raw, 44 * i)
+    return Section(raw, functools.partial(_decode_coefficients, n_vars=n_vars, domain=domain))
+
+
+def _decode_coefficients(raw: bytes, n_vars: int, domain: int) -> list:
+    """The (matrix, row, wire, value) entries, each checked; values back from c * 2^512 mod r."""
+    out = []
+    append = out.append
+    frm = int.from_bytes
+    inv = COEFF_FACTOR_INV
+    for i, (matrix, row, wire, stored) in enumerate(_COEFF.iter_unpack(raw)):
+        value = frm(stored, "little")
+        if matrix > 1 or row >= domain or wire >= n_vars or value >= R:
             if matrix > 1:
                 raise MalformedKey(f"zkey coefficient {i}: matrix {matrix} is neither A (0) nor B (1)")
             if row >= domain:
@@ -364,18 +362,23 @@ def _coefficients(parsed: binfile.BinFile, n_vars: int, domain: int) -> Coeffici
             if wire >= n_vars:
                 raise MalformedKey(f"zkey coefficient {i}: wire {wire} is out of range ({n_vars} wires)")
             raise MalformedKey(f"zkey coefficient {i} is not canonical (>= r)")
-    return Coefficients(raw)
+        append((matrix, row, wire, value * inv % R))
+    return out
 
 
-def _points(parsed: binfile.BinFile, kind: int, what: str, count: int, group: int) -> list:
+def _decode_points(data: bytes, what: str, group: int) -> list:
+    try:
+        return _g1(data, what) if group == 1 else _g2(data, what, subgroup=False)
+    except InvalidPoint as exc:
+        raise MalformedKey(str(exc)) from None
+
+
+def _points(parsed: binfile.BinFile, kind: int, what: str, count: int, group: int) -> Section:
     size = enc.G1_SIZE if group == 1 else enc.G2_SIZE
     data = parsed.section(kind, what)
     if len(data) != count * size:
         raise MalformedKey(f"zkey {what} section holds {len(data)} bytes, expected {count} points ({count * size} bytes)")
-    try:
-        return _g1(data, f"zkey {what}") if group == 1 else _g2(data, f"zkey {what}", subgroup=False)
-    except InvalidPoint as exc:
-        raise MalformedKey(str(exc)) from None
+    return Section(bytes(data), functools.partial(_decode_points, what=f"zkey {what}", group=group))
 
 
 def _contributions(parsed: binfile.BinFile) -> tuple[bytes, list]:
@@ -447,8 +450,6 @@ def mpc_bytes(cs_hash: bytes, contributions: Sequence[Contribution]) -> bytes:
 
 
 def coefficients_bytes(coeffs: Sequence) -> bytes:
-    if isinstance(coeffs, Coefficients):
-        return struct.pack("<I", len(coeffs)) + coeffs._raw
     f = COEFF_FACTOR
     return struct.pack("<I", len(coeffs)) + b"".join(
         _COUNTS.pack(m, row, wire) + (value * f % R).to_bytes(32, "little") for m, row, wire, value in coeffs
