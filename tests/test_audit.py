@@ -374,7 +374,7 @@ def test_a_transaction_of_a_kind_no_spec_knows_is_a_finding_not_a_crash(tmp_path
     world.ledger.close()
     conn = sqlite3.connect(world.path)
     conn.execute(
-        "INSERT INTO circuits SELECT 'mint', vk_json, vk_sha256, public_names FROM circuits WHERE kind = 'deposit'"
+        "INSERT INTO circuits SELECT 'mint', vk_json, vk_sha256, public_names, transcript_hash FROM circuits WHERE kind = 'deposit'"
     )
     conn.execute("UPDATE transactions SET kind = 'mint'")
     conn.commit()

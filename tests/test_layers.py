@@ -1,8 +1,8 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
-errors -> field -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> (ledger, evm) -> audit
--> wallet -> demo -> cli, and groth16 and evm never import circuits or gadgets (they take any R1CS, any key).
-Imports inside functions count too.
+errors -> (field, files) -> (poly, curve, native, binfile) -> r1cs -> gadgets -> circuits -> groth16
+-> (ledger, evm, ceremony) -> audit -> (keydir, wallet) -> ceremony_keys -> demo -> cli, and groth16, evm and
+ceremony never import circuits or gadgets (they take any R1CS, any key). Imports inside functions count too.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ RANK = {
     "errors": 0,
     "field": 1,
     "files": 1,  # atomic writes and the one JSON reader: every file reader (groth16's too) goes through it
+    "binfile": 2,  # the iden3 container of .r1cs/.wtns/.zkey/.ptau, read through files
     "poly": 2,
     "curve": 2,
     "native": 2,
@@ -28,14 +29,16 @@ RANK = {
     "groth16": 6,
     "ledger": 7,
     "evm": 7,
+    "ceremony": 7,  # powers of tau and phase 2: any R1CS, never a circuit of zkopt's
     "audit": 8,
     "keydir": 8,
     "oracle_files": 8,
     "wallet": 9,
+    "ceremony_keys": 9,  # a ledger's keys from a ceremony directory: verified against zkopt's circuits
     "demo": 10,
     "cli": 11,
 }
-FORBIDDEN = {("groth16", "circuits"), ("groth16", "gadgets"), ("evm", "circuits"), ("evm", "gadgets")}
+FORBIDDEN = {(low, high) for low in ("groth16", "evm", "ceremony") for high in ("circuits", "gadgets")}
 
 
 def layer_of(module: str) -> str | None:

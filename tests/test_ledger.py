@@ -476,6 +476,37 @@ def test_schema_version_and_migrations(world):
     assert world.ledger.state().entries == 0
 
 
+def test_a_version_3_ledger_is_audited_as_it_is_and_migrated_to_transcript_hashes(world):
+    """Version 4 adds circuits.transcript_hash: a version-3 file (single-party keys) audits clean read-only
+    against version 3's schema, and Ledger.open migrates it without changing its genesis hash."""
+    deposit(world)
+    genesis_hash = world.ledger.genesis.hash()
+    world.ledger.close()
+    conn = sqlite3.connect(world.path)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'circuits'").fetchone()[0]
+    v3 = sqlite3.connect(":memory:", isolation_level=None)
+    schema.migrate(v3, 3)
+    conn.execute("PRAGMA writable_schema = ON")  # the file exactly as version 3 made it: no transcript column
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'circuits'",
+                 (v3.execute("SELECT sql FROM sqlite_master WHERE name = 'circuits'").fetchone()[0],))
+    conn.execute(f"PRAGMA user_version = {schema.TRANSCRIPTS_VERSION - 1}")
+    conn.commit()
+    conn.close()
+    assert "transcript_hash" in sql
+    conn = sqlite3.connect(world.path)
+    conn.execute("VACUUM")  # rewrite the rows with the version-3 layout
+    conn.close()
+    report = audit(world.path)
+    assert report.ok, report.to_text()
+    world.ledger = Ledger.open(world.path)
+    assert world.ledger.genesis.hash() == genesis_hash
+    assert all(entry.transcript_hash is None for entry in world.ledger.genesis.circuits.values())
+    world.ledger.close()
+    with sqlite3.connect(world.path) as conn:
+        assert schema.schema_version(conn) == schema.SCHEMA_VERSION == schema.TRANSCRIPTS_VERSION
+    assert audit(world.path).ok
+
+
 @pytest.mark.parametrize("version", [1, 2])
 def test_a_ledger_made_for_the_circuits_before_note_binding_is_refused_unchanged(world, version):
     world.ledger.close()

@@ -167,11 +167,14 @@ def run(
     echo: Callable[[str], None] | None = None,
     status: Callable[[str], None] | None = None,
     rng=None,
+    zkeys: str | os.PathLike | None = None,
 ) -> DemoResult:
     """Run the demo in ``directory`` at tree depth ``depth``; ``echo`` gets the story line by line.
 
     ``status`` gets progress messages (setup, proving, auditing); ``rng``
     (tests only) replaces the OS's randomness for keys, notes and proofs.
+    ``zkeys`` is a ceremony directory (``zkopt.ceremony_keys``) whose verified
+    keys replace the single-party setup.
     """
     from zkopt import circuits, r1cs
     from zkopt.audit import audit
@@ -218,13 +221,20 @@ def run(
     # 1. Keys.
     t0 = time.perf_counter()
     keys = KeyDir(directory / "keys")
-    infos = keys.ensure(depth, rebuild=True, rng=rng, status=status)
+    if zkeys is not None:
+        from zkopt import ceremony_keys
+
+        infos = ceremony_keys.install(zkeys, keys, depth, status, replace=True)
+    else:
+        infos = keys.ensure(depth, rebuild=True, rng=rng, status=status)
     for kind in TX_KINDS:
         keys.proving_key(kind, infos[kind].entry, status)
     result.keys_created = any(i.created for i in infos.values())
     sizes = ", ".join(f"{k} {infos[k].constraints:,}" for k in TX_KINDS)
     seconds = step("keys", t0)
     how = "made by a single-party setup (UNSAFE outside demos)" if result.keys_created else "loaded from the cache"
+    if zkeys is not None:
+        how = f"from the multi-party ceremony in {zkeys} (transcripts verified)"
     echo(f"[1] keys      the four circuits' Groth16 keys, {how}, in {directory / 'keys'}/  ({seconds:.1f} s)")
     echo(f"    constraints: {sizes}")
 

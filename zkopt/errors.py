@@ -45,6 +45,18 @@ class InvalidProof(ZkoptError):
         super().__init__(message)
 
 
+class InvalidTranscript(InvalidProof):
+    """A ceremony file (.ptau or .zkey) was checked and is not a valid transcript.
+
+    ``contribution`` is the 1-based number of the first bad contribution, or
+    None when the fault is not in one contribution (the points, the circuit).
+    """
+
+    def __init__(self, message: str, contribution: int | None = None):
+        self.contribution = contribution
+        super().__init__(message)
+
+
 class Unsatisfied(ZkoptError):
     """A witness violates a constraint; ``label`` names the first one that fails."""
 

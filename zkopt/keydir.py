@@ -1,12 +1,14 @@
-"""Key directories: one Groth16 key pair per transaction circuit, made once (single-party) and refused when stale.
+"""Key directories: one Groth16 key pair per transaction circuit, made once and refused when stale.
 
 ``KeyDir(path)`` holds ``<kind>/proving_key.zkpk`` and
 ``<kind>/verification_key.json`` per transaction circuit (the layout
 ``zkopt setup`` writes), and ``keys.json``, which records each circuit's
 parameters and constraint-system digest so that keys made for another depth
 or another version of a circuit are refused instead of producing proofs the
-ledger rejects. The setup is single-party: fine for tests and demos, unsafe
-for real value. Proving keys are cached per process (reading one re-checks
+ledger rejects. ``ensure`` makes missing keys by a single-party setup: fine
+for tests and demos, unsafe for real value. ``install`` writes keys from a
+multi-party ceremony (``zkopt.ceremony_keys``), whose transcript hash the
+manifest keeps. Proving keys are cached per process (reading one re-checks
 every point).
 """
 
@@ -129,9 +131,7 @@ class KeyDir:
         """
         from zkopt import circuits, r1cs
         from zkopt.circuits.open_position import MIN_GRID
-        from zkopt.groth16 import proving_key_file, snarkjs
         from zkopt.groth16 import setup as groth16_setup
-        from zkopt.ledger import CircuitEntry
 
         status = status or _quiet
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 32:
@@ -172,23 +172,37 @@ class KeyDir:
                 )
             status(f"setup of {kind} ({shape.n_constraints:,} constraints; single-party, unsafe outside demos)")
             start = time.perf_counter()
-            pk = groth16_setup(shape, rng)
-            (self.path / kind).mkdir(parents=True, exist_ok=True)
-            write_atomic(self.pk_path(kind), proving_key_file.dumps(pk), 0o644)
-            vk_text = snarkjs.dumps(snarkjs.vk_to_json(pk.vk))
-            write_atomic(self.vk_path(kind), vk_text, 0o644)
-            _remember(_stat_key(self.pk_path(kind)), pk)
-            manifest[kind] = {
-                "params": params,
-                "r1cs_digest": digest,
-                "constraints": shape.n_constraints,
-                "public_names": list(shape.public_names),
-                "vk_sha256": hashlib.sha256(vk_text.encode("utf-8")).hexdigest(),
-            }
-            write_json_atomic(self.manifest_path, {"format": KEYS_FORMAT, "circuits": manifest}, 0o644)
-            entry = CircuitEntry(vk_text, tuple(shape.public_names))
+            entry = self.install(kind, groth16_setup(shape, rng), shape, manifest)
             out[kind] = KeyInfo(kind, entry, shape.n_constraints, True, time.perf_counter() - start)
         return out
+
+    def install(self, kind: str, pk, shape, manifest: dict | None = None, transcript_hash: bytes | None = None):
+        """Write ``kind``'s proving and verifying key and its manifest entry; return its ledger entry.
+
+        ``manifest`` is the circuits map being built (updated in place; read
+        from the file when None). ``transcript_hash`` names the multi-party
+        setup the key came from (see ``zkopt.ceremony_keys``); None for a
+        single-party setup.
+        """
+        from zkopt.groth16 import proving_key_file, snarkjs
+        from zkopt.ledger import CircuitEntry
+
+        manifest = dict(self.manifest()) if manifest is None else manifest
+        (self.path / kind).mkdir(parents=True, exist_ok=True)
+        write_atomic(self.pk_path(kind), proving_key_file.dumps(pk), 0o644)
+        vk_text = snarkjs.dumps(snarkjs.vk_to_json(pk.vk))
+        write_atomic(self.vk_path(kind), vk_text, 0o644)
+        _remember(_stat_key(self.pk_path(kind)), pk)
+        manifest[kind] = {
+            "params": dict(shape.params),
+            "r1cs_digest": shape.digest().hex(),
+            "constraints": shape.n_constraints,
+            "public_names": list(shape.public_names),
+            "vk_sha256": hashlib.sha256(vk_text.encode("utf-8")).hexdigest(),
+            **({"transcript_hash": transcript_hash.hex()} if transcript_hash is not None else {}),
+        }
+        write_json_atomic(self.manifest_path, {"format": KEYS_FORMAT, "circuits": manifest}, 0o644)
+        return CircuitEntry(vk_text, tuple(shape.public_names), transcript_hash)
 
     def _recorded_entry(self, kind: str, recorded: dict, public_names, raise_: bool):
         """The ledger entry of a recorded key; None (or MalformedKey with ``raise_``) if its file does not match."""
@@ -201,7 +215,12 @@ class KeyDir:
                 raise MalformedKey(f"{self.vk_path(kind)} does not match the key manifest {self.manifest_path}")
             return None
         vk = snarkjs.vk_from_json(parse_json(vk_bytes, f"verification key {self.vk_path(kind)}", MalformedKey))
-        return CircuitEntry(snarkjs.dumps(snarkjs.vk_to_json(vk)), tuple(public_names))
+        transcript = recorded.get("transcript_hash")
+        try:
+            transcript_hash = bytes.fromhex(transcript) if transcript is not None else None
+        except (TypeError, ValueError):
+            raise MalformedKey(f"{self.manifest_path}: the {kind} transcript hash is not hex") from None
+        return CircuitEntry(snarkjs.dumps(snarkjs.vk_to_json(vk)), tuple(public_names), transcript_hash)
 
     def proving_key(self, kind: str, expected=None, status: Status | None = None):
         """The proving key of ``kind``; with ``expected`` (the ledger's CircuitEntry) its key must match it."""

@@ -253,6 +253,12 @@ class Domain:
         arr = self._padded(coeffs) * self._tables.coset_powers % R
         return (self._forward(arr) % R).tolist()
 
+    def shifted_fft(self, coeffs: Iterable[int], shift: int) -> list[int]:
+        """Evaluations at shift * omega^i for any shift (snarkjs' prover uses the 2n-th root of unity)."""
+        shift = _canonical_scalar(shift, "shift")
+        arr = self._padded(coeffs) * _geometric(shift, self.size) % R
+        return (self._forward(arr) % R).tolist()
+
     def coset_ifft(self, evals: Iterable[int]) -> list[int]:
         """The coefficients of the polynomial of degree < n with these values at shift * omega^i."""
         arr = self._inverse_unscaled(self._exact(evals))

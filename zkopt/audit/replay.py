@@ -195,6 +195,7 @@ class _Auditor:
             self.record(0, "genesis", f"unusable tree depth {self.depth!r} or root history {self.history!r}")
             return False
         circuits = []
+        transcripts = [(str(row.kind), row.transcript_hash) for row in rows.circuits if row.transcript_hash is not None]
         for row in rows.circuits:
             kind = row.kind
             digest = hashlib.sha256(str(row.vk_json).encode("utf-8")).digest()
@@ -235,7 +236,7 @@ class _Auditor:
                 self.record(0, "genesis", f"the open circuit takes {size} grid prices, the genesis has {count} shocks")
         try:
             encoded = schema.encode_genesis(
-                self.depth, self.history, self.threshold, self.members, circuits, self.shocks or ()
+                self.depth, self.history, self.threshold, self.members, circuits, self.shocks or (), transcripts
             )
         except OverflowError:
             self.record(0, "genesis", "a margin shock does not fit 64 bits")

@@ -1,14 +1,17 @@
 """The ``zkopt`` command line: thin click commands that parse, call the library and print; one module per group.
 
 ``proofs`` (setup, prove, verify, circuits), ``ledger``, ``oracle``,
-``wallet``, ``margin``, ``audit``, ``export`` and ``demo``; ``common`` holds what they
-share (exit codes, one-line errors, progress, parameter types). Exit codes:
+``wallet``, ``margin``, ``audit``, ``export``, ``demo``, ``ceremony`` (ptau,
+alias powersoftau, and zkey) and ``circom`` (snarkjs' groth16 and wtns);
+``common`` holds what they share (exit codes, one-line errors, progress,
+parameter types). Exit codes:
 0 success, 1 checked and invalid, 2 unusable input (``common``). Commands
 whose output is data take ``--json``. Progress (setup, proving, auditing)
 goes to stderr only when stderr is a terminal, so piped output holds results
 only. Heavy modules are imported inside the commands so that ``zkopt verify``
 starts fast. The work itself is in the library: ``zkopt.wallet``,
-``zkopt.keydir``, ``zkopt.demo``, ``zkopt.ledger``, ``zkopt.audit``, ``zkopt.evm``.
+``zkopt.keydir``, ``zkopt.demo``, ``zkopt.ledger``, ``zkopt.audit``, ``zkopt.evm``,
+``zkopt.ceremony``, ``zkopt.ceremony_keys``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sys
 
 import click
 
-from zkopt.cli import audit, demo, export, ledger, margin, oracle, proofs, wallet
+from zkopt.cli import audit, ceremony, circom, demo, export, ledger, margin, oracle, proofs, wallet
 from zkopt.cli.common import EXIT_INVALID, EXIT_UNUSABLE, fail
 
 
@@ -60,8 +63,13 @@ for command in (
     audit.audit_cmd,
     export.export,
     demo.demo,
+    ceremony.ptau,
+    ceremony.zkey,
+    circom.groth16,
+    circom.wtns,
 ):
     main.add_command(command)
+main.add_command(ceremony.ptau, "powersoftau")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ from zkopt.cli.common import EXIT_INVALID, JSON, echo_json, fail, handle_errors,
 @click.command("audit")
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
 @click.option("--genesis-hash", "genesis_hash", help="The published genesis hash (hex) the file must carry.")
+@click.option("--transcripts", "transcripts", type=click.Path(file_okay=False),
+              help="Also re-verify the keys' setup ceremony from this directory (one .ptau and KIND.zkey per circuit).")
 @JSON
 @handle_errors
-def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
+def audit_cmd(db: str, genesis_hash: str | None, transcripts: str | None, as_json: bool):
     """Replay and re-verify a ledger from genesis: exit 0 when every check holds, 1 with findings, 2 unusable file."""
     from zkopt.audit import audit
     from zkopt.errors import MalformedInput
@@ -36,6 +38,10 @@ def audit_cmd(db: str, genesis_hash: str | None, as_json: bool):
     unusable = [f for f in report.findings if f.check == "file"]
     if unusable:
         raise MalformedInput(unusable[0].message)
+    if transcripts is not None:
+        from zkopt import ceremony_keys
+
+        report.findings += ceremony_keys.check(transcripts, db, say)
     if as_json:
         echo_json(report.to_json())
     else:

@@ -80,6 +80,16 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, int]:
     return params
 
 
+def build_circuit(name: str, pairs: tuple[str, ...]):
+    """The registered circuit ``name`` built with ``--param`` KEY=VALUE pairs; MalformedInput for an unknown one."""
+    from zkopt import circuits
+
+    try:
+        return circuits.build(name, parse_params(pairs))
+    except ValueError as exc:
+        raise MalformedInput(str(exc)) from None
+
+
 def _stderr_is_tty() -> bool:
     try:
         return sys.stderr.isatty()
@@ -87,9 +97,12 @@ def _stderr_is_tty() -> bool:
         return False
 
 
-def status():
-    """A progress callback printing to stderr when it is a terminal, else None (piped output holds results only)."""
-    if not _stderr_is_tty():
+def status(always: bool = False):
+    """A progress callback printing to stderr when it is a terminal (or ``always``: -v), else None.
+
+    Piped output holds results only.
+    """
+    if not (always or _stderr_is_tty()):
         return None
     started = time.perf_counter()
 
@@ -155,6 +168,8 @@ DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), 
 KEYS = click.option("--keys", "keys_dir", required=True, type=click.Path(file_okay=False), help="Key directory (from `ledger init`).")
 OUT = click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the transaction to TX.json instead of submitting it.")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+PARAMS = click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter, e.g. depth=20.")
+VERBOSE = click.option("-v", "--verbose", is_flag=True, help="Progress on stderr (also when it is not a terminal).")
 
 
 def public_summary(names: list[str]) -> str:

@@ -1,7 +1,8 @@
-"""``zkopt export``: a Solidity verifier for a verification key, and the call data of a proof for it.
+"""``zkopt export``: a Solidity verifier for a verification key, the call data of a proof for it, and a zkopt
+circuit as circom's ``.r1cs``.
 
-The work is in ``zkopt.evm``; this module only reads files, names the
-contract and prints.
+The work is in ``zkopt.evm`` and ``zkopt.r1cs.circom``; this module only
+reads files, names the contract and prints.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from pathlib import Path
 
 import click
 
-from zkopt.cli.common import handle_errors, parse_params
+from zkopt.cli.common import PARAMS, handle_errors, parse_params
 from zkopt.files import read_json
 
 
 @click.group("export")
 def export():
-    """Export for Ethereum: a Solidity verifier of a key, the verifyProof call data of a proof."""
+    """Export for Ethereum (a Solidity verifier of a key, the verifyProof call data of a proof) and for circom
+    tooling (a circuit as .r1cs)."""
 
 
 def _circuit_of(vk_path: Path, circuit: str | None, params: dict[str, int]) -> tuple[str | None, dict[str, int]]:
@@ -49,7 +51,7 @@ def _circuit_of(vk_path: Path, circuit: str | None, params: dict[str, int]) -> t
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Where to write the contract (Verifier.sol).")
 @click.option("--circuit", "circuit", help="The key's circuit: names the contract (SettleVerifier) and its inputs "
               "[default: the key's directory name when it is a circuit's, else a generic Groth16Verifier].")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter the key was made with.")
+@PARAMS
 @handle_errors
 def export_solidity(vk_path: str, out: str, circuit: str | None, params: tuple[str, ...]):
     """Write a Solidity verifier of VK: verifyProof(a, b, c, input) returns true iff the proof verifies.
@@ -104,3 +106,27 @@ def export_calldata(proof_path: str, public_path: str):
     proof = snarkjs.proof_from_json(read_json(proof_path, "proof", MalformedProof))
     public = snarkjs.public_from_json(read_json(public_path, "public signals", MalformedProof))
     click.echo(calldata.solidity_calldata(proof, public))
+
+
+@export.command("r1cs")
+@click.argument("circuit")
+@click.argument("out", required=False)
+@PARAMS
+@click.option("--sym", "sym_path", type=click.Path(dir_okay=False), help="Also write circom's .sym (wire names).")
+@handle_errors
+def export_r1cs(circuit: str, out: str | None, params: tuple[str, ...], sym_path: str | None):
+    """Write a zkopt circuit as circom's .r1cs (default CIRCUIT.r1cs), for snarkjs and R1CS tooling."""
+    import json
+
+    from zkopt import r1cs
+    from zkopt.cli.common import build_circuit
+    from zkopt.files import write_atomic
+    from zkopt.r1cs import circom
+
+    shape = r1cs.compile(build_circuit(circuit, params))
+    out = out or f"{circuit}.r1cs"
+    write_atomic(out, circom.dumps_r1cs(shape), 0o644)
+    if sym_path:
+        write_atomic(sym_path, circom.sym_text(shape), 0o644)
+    click.echo(f"wrote {out}: {shape.n_constraints} constraints, {shape.n_variables} wires, "
+               f"{shape.n_public} public ({json.dumps(shape.params) if shape.params else 'no parameters'})")

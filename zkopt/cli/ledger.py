@@ -35,13 +35,18 @@ def ledger():
 @click.option("--margin-shocks", "margin_shocks", metavar="PCT,PCT,...",
               help="The margin grid's shocks in percent, one per grid price [default: -50,-30,-20,-10,10,20,30,50]; "
                    "their number is the open circuit's grid size (8, or 16 for a finer grid).")
+@click.option("--zkeys", "zkeys", type=click.Path(file_okay=False),
+              help="A ceremony directory (one prepared .ptau and KIND.zkey per circuit): verify it and install its "
+                   "keys in --keys.")
 @handle_errors
 def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int,
-                margin_shocks: str | None):
+                margin_shocks: str | None, zkeys: str | None):
     """Create a ledger: set up (or load) the four transaction circuits' keys at DEPTH, register the committee.
 
-    The setup is single-party (the toxic waste is known to this machine):
-    for tests and demos only.
+    Without --zkeys the setup is single-party (the toxic waste is known to
+    this machine): for tests and demos only. With --zkeys the keys come from
+    a multi-party ceremony, verified first; the genesis records each
+    circuit's transcript hash.
     """
     from zkopt.errors import MalformedInput
     from zkopt.keydir import TX_KINDS, KeyDir
@@ -56,7 +61,12 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     if Path(db).exists():
         raise MalformedInput(f"{db} already exists; a ledger is created only once")
     grid = len(shocks) if shocks is not None else len(DEFAULT_SHOCKS)
-    infos = KeyDir(keys_dir).ensure(depth, grid=grid, status=status())
+    if zkeys is not None:
+        from zkopt import ceremony_keys
+
+        infos = ceremony_keys.install(zkeys, KeyDir(keys_dir), depth, grid=grid, status=status())
+    else:
+        infos = KeyDir(keys_dir).ensure(depth, grid=grid, status=status())
     genesis = Genesis(
         circuits={kind: infos[kind].entry for kind in TX_KINDS},
         committee=members,
@@ -67,12 +77,16 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     )
     Ledger.create(db, genesis).close()
     click.echo(f"created {db}: tree depth {depth}, oracle committee {k} of {len(members)}")
+    if zkeys is not None:
+        click.echo(f"keys from the ceremony in {zkeys} (transcripts verified; the genesis records their hashes)")
     click.echo(f"genesis hash {genesis.hash().hex()} (publish it; `zkopt audit --genesis-hash` checks it)")
     for kind in TX_KINDS:
         info = infos[kind]
         how = f"set up in {info.seconds:.1f} s" if info.created else "loaded"
+        if info.entry.transcript_hash is not None:
+            how = f"from the ceremony, transcript {info.entry.transcript_hash.hex()[:16]}..."
         click.echo(f"  {kind:<9} {info.constraints:>6,} constraints, keys {how}")
-    if any(info.created for info in infos.values()):
+    if zkeys is None and any(info.created for info in infos.values()):
         click.echo(f"keys written to {keys_dir}/ (single-party setup: not for production)")
 
 
@@ -100,6 +114,8 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
     click.echo(f"pool balance  {format_amount(pool)} ({pool} units of 10^-6)")
     for kind, c in info["circuits"].items():
         click.echo(f"circuit       {kind:<9} vk sha256 {c['vk_sha256'][:16]}... public: {public_summary(c['public_names'])}")
+        setup = f"ceremony, transcript {c['transcript_hash'][:16]}..." if c["transcript_hash"] else "single-party setup"
+        click.echo(f"              {'':<9} keys: {setup}")
     committee = info["committee"]
     click.echo(f"oracle        {committee['threshold']} of {len(committee['members'])} signatures")
     shocks = " ".join(f"{shock / 10_000:+g}%" for shock in info["margin_shocks"])

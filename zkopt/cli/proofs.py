@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from zkopt.cli.common import echo_json, handle_errors, parse_params, public_summary
+from zkopt.cli.common import PARAMS, build_circuit, echo_json, handle_errors, public_summary
 from zkopt.files import read_json
 
 
@@ -22,25 +22,32 @@ class _SetupCommand(click.Command):
 
 
 @click.command(cls=_SetupCommand)
-@click.argument("circuit")
+@click.argument("circuit", required=False)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the keys.")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Circuit parameter, e.g. n=1024.")
+@PARAMS
+@click.option("--r1cs", "r1cs_path", type=click.Path(dir_okay=False),
+              help="A circom circuit instead of CIRCUIT: writes OUT/circuit.zkey (snarkjs' format).")
 @handle_errors
-def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
+def setup(circuit: str | None, out_dir: str, params: tuple[str, ...], r1cs_path: str | None):
     """Single-party trusted setup (UNSAFE for production: the toxic waste is known to this machine).
 
-    Writes OUT/proving_key.zkpk and OUT/verification_key.json.
+    Writes OUT/proving_key.zkpk and OUT/verification_key.json; with --r1cs
+    (a circom circuit) OUT/circuit.zkey and OUT/verification_key.json. For
+    keys no single machine could forge, run a ceremony (`zkopt ptau`, `zkopt zkey`).
     """
-    from zkopt import circuits, r1cs
-    from zkopt.errors import MalformedInput
+    from zkopt import r1cs
     from zkopt.groth16 import proving_key_file, snarkjs
     from zkopt.groth16 import setup as groth16_setup
 
-    try:
-        instance = circuits.build(circuit, parse_params(params))
-    except ValueError as exc:
-        raise MalformedInput(str(exc)) from None
-    shape = r1cs.compile(instance)
+    if r1cs_path is not None:
+        if circuit is not None or params:
+            raise click.UsageError("--r1cs replaces CIRCUIT and --param")
+        from zkopt.cli.circom import setup_r1cs
+
+        return setup_r1cs(r1cs_path, out_dir)
+    if circuit is None:
+        raise click.UsageError("give a CIRCUIT (see `zkopt circuits`) or --r1cs C.r1cs")
+    shape = r1cs.compile(build_circuit(circuit, params))
     pk = groth16_setup(shape)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -54,18 +61,34 @@ def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
 
 
 @click.command()
-@click.option("--pk", "pk_path", required=True, type=click.Path(dir_okay=False), help="proving_key.zkpk from setup.")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False), help="input.json: names to decimal strings.")
+@click.option("--pk", "pk_path", type=click.Path(dir_okay=False), help="proving_key.zkpk from setup.")
+@click.option("--input", "input_path", type=click.Path(dir_okay=False), help="input.json: names to decimal strings.")
 @click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False), help="Where to write proof.json.")
 @click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False), help="Where to write public.json.")
+@click.option("--zkey", "zkey_path", type=click.Path(dir_okay=False),
+              help="A snarkjs .zkey instead of --pk (with --wtns, --wasm and --input, or --circuit and --input).")
+@click.option("--wtns", "wtns_path", type=click.Path(dir_okay=False), help="With --zkey: circom's witness file.")
+@click.option("--wasm", "wasm_path", type=click.Path(dir_okay=False),
+              help="With --zkey and --input: circom's witness calculator (run with node).")
+@click.option("--circuit", "circuit", help="With --zkey and --input: the zkopt circuit the key is for.")
+@PARAMS
 @handle_errors
-def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
-    """Prove a statement with the circuit recorded in the proving key."""
+def prove(pk_path: str | None, input_path: str | None, proof_path: str, public_path: str, zkey_path: str | None,
+          wtns_path: str | None, wasm_path: str | None, circuit: str | None, params: tuple[str, ...]):
+    """Prove a statement with the circuit recorded in the proving key, or with a .zkey (snarkjs' key format)."""
     from zkopt import circuits, r1cs
     from zkopt.errors import MalformedInput, MalformedKey
     from zkopt.groth16 import prove as groth16_prove
     from zkopt.groth16 import proving_key_file, snarkjs
 
+    if zkey_path is not None:
+        if pk_path is not None:
+            raise click.UsageError("give --pk or --zkey, not both")
+        from zkopt.cli.circom import prove_zkey
+
+        return prove_zkey(zkey_path, wtns_path, wasm_path, input_path, circuit, params, proof_path, public_path)
+    if pk_path is None or input_path is None or wtns_path or wasm_path or circuit or params:
+        raise click.UsageError("give --pk and --input (or --zkey with --wtns, --wasm or --circuit)")
     pk = proving_key_file.read(pk_path)
     try:
         instance = circuits.build(pk.circuit, pk.params)

@@ -91,6 +91,12 @@ def g1_mul_many(P, scalars: Sequence[int]) -> list:
     return [g1_mul(P, k) for k in scalars]
 
 
+def g1_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
+    if len(points) != len(scalars):
+        raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
+    return [g1_mul(P, k) for P, k in zip(points, scalars)]
+
+
 # --- G2 ----------------------------------------------------------------------------------
 
 
@@ -129,6 +135,16 @@ def msm_g2(points: Sequence, scalars: Sequence[int]):
 
 def g2_mul_many(P, scalars: Sequence[int]) -> list:
     return [g2_mul(P, k) for k in scalars]
+
+
+def g2_mul_each(points: Sequence, scalars: Sequence[int]) -> list:
+    if len(points) != len(scalars):
+        raise ValueError(f"mul_each needs as many scalars as points ({len(scalars)} != {len(points)})")
+    return [g2_mul(P, k) for P, k in zip(points, scalars)]
+
+
+def g2_mul_unreduced(P, k: int):
+    return _from2(_bn.multiply(_to2(P), k))
 
 
 #: py_ecc's generators in our representation, for the tests' known-answer check.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from zkopt.curve import _g1_fast, _g2_fast, backend
+from zkopt.curve import _g1_fast, _g2_fast, _scale, backend
 from zkopt.errors import InvalidPoint
 
 
@@ -87,6 +87,11 @@ def g1_mul_many(P: G1Point, scalars: Sequence[int]) -> list:
     return _g1_fast.mul_many(P, scalars) if _fast() else _ref().g1_mul_many(P, scalars)
 
 
+def g1_mul_each(points: Sequence[G1Point], scalars: Sequence[int]) -> list:
+    """[[k_i]P_i for each i]: every point times its own scalar (ceremonies' workhorse; GLV-split)."""
+    return _scale.g1_mul_each(points, scalars) if _fast() else _ref().g1_mul_each(points, scalars)
+
+
 # --- G2 ------------------------------------------------------------------------------------
 
 
@@ -114,6 +119,18 @@ def msm_g2(points: Sequence[G2Point], scalars: Sequence[int]) -> G2Point:
 def g2_mul_many(P: G2Point, scalars: Sequence[int]) -> list:
     """[[k]P for k in scalars], sharing one window table of P."""
     return _g2_fast.mul_many(P, scalars) if _fast() else _ref().g2_mul_many(P, scalars)
+
+
+def g2_mul_each(points: Sequence[G2Point], scalars: Sequence[int]) -> list:
+    """[[k_i]P_i for each i] for points of G2 (psi-split: the points must be in the subgroup)."""
+    return _scale.g2_mul_each(points, scalars) if _fast() else _ref().g2_mul_each(points, scalars)
+
+
+def g2_mul_unreduced(P: G2Point, k: int) -> G2Point:
+    """[k]P for any point of the twist and any k >= 0, k not reduced mod r (clears the cofactor)."""
+    if k < 0:
+        raise ValueError("g2_mul_unreduced takes k >= 0")
+    return _scale.g2_mul_unreduced(P, k) if _fast() else _ref().g2_mul_unreduced(P, k)
 
 
 # --- shape, curve and subgroup checks ----------------------------------------------------

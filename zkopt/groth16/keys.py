@@ -61,7 +61,10 @@ class ProvingKey:
 
     a_query[i] = u_i(tau) G,  b_g1_query[i] = v_i(tau) G,  b_g2_query[i] = v_i(tau) H  (all i),
     l_query[j] = delta^-1 (beta u_i(tau) + alpha v_i(tau) + w_i(tau)) G  for private i = l+1+j,
-    h_query[j] = delta^-1 tau^j Z(tau) G  for j = 0 .. domain_size - 2,
+    h_query in one of two forms (``h_form``), n = domain_size:
+      "monomial" (zkopt's setup): h_query[j] = delta^-1 tau^j Z(tau) G  for j = 0 .. n - 2;
+      "odd-coset" (snarkjs .zkey): h_query[j] = delta^-1 L_(2j+1)(tau) G  for j = 0 .. n - 1, the odd
+      Lagrange polynomials of the size-2n domain, so the prover evaluates on that coset (see qap),
     plus alpha G, beta G, beta H, delta G, delta H and the verifying key.
     """
 
@@ -82,6 +85,7 @@ class ProvingKey:
     l_query: list
     h_query: list
     vk: VerifyingKey
+    h_form: str = "monomial"
 
 
 def prepare(vk: VerifyingKey) -> PreparedVerifyingKey:

@@ -99,25 +99,44 @@ def prove(pk: ProvingKey, witness: Witness, rng=None) -> Proof:
             f"proving key is for another circuit shape than {witness.r1cs.name} {witness.r1cs.params}"
         )
     witness.check()
+    return prove_rows(pk, witness.values, *qap.row_values(witness.r1cs, witness.values), rng=rng)
+
+
+def _h_scalars(pk: ProvingKey, a: list[int], b: list[int], c: list[int]) -> list[int]:
+    domain = Domain(pk.domain_size)
+    if pk.h_form == "monomial":
+        return qap.h_from_rows(domain, a, b, c)
+    if pk.h_form == "odd-coset":
+        return qap.odd_coset_values(domain, a, b, c)
+    raise MalformedKey(f"proving key has an unknown H form {pk.h_form!r}")
+
+
+def prove_rows(pk: ProvingKey, w: list[int], a: list[int], b: list[int], c: list[int], rng=None) -> Proof:
+    """The proof for witness values ``w`` whose QAP rows evaluate to ``a``, ``b``, ``c`` (public rows included).
+
+    The caller vouches for the witness: ``prove`` checks it against the R1CS;
+    a .zkey prover without the C matrix verifies the proof it gets instead.
+    """
+    if len(w) != pk.n_variables:
+        raise MalformedKey(f"the witness has {len(w)} values, the proving key {pk.n_variables} wires")
     rng = rng or secrets.SystemRandom()
     r = rng.randrange(1, R)
     s = rng.randrange(1, R)
-    w = witness.values
 
     worker = _Worker(parallel=_use_second_process(len(w)))
     try:
         b_side = worker.submit(_b_sums, pk.b_g2_query, pk.b_g1_query, w)
-        h = qap.h_coefficients(witness.r1cs, Domain(pk.domain_size), w)
+        h = _h_scalars(pk, a, b, c)
         c_points = [*pk.l_query, *pk.h_query]
         c_scalars = [*w[pk.n_public + 1 :], *h]
         split = _child_share_of_c(pk, w, c_scalars)
         c_child = worker.submit(curve.msm_g1, c_points[:split], c_scalars[:split])
-        a = curve.g1_add(curve.g1_add(pk.alpha_g1, curve.msm_g1(pk.a_query, w)), curve.g1_mul(pk.delta_g1, r))
+        a_point = curve.g1_add(curve.g1_add(pk.alpha_g1, curve.msm_g1(pk.a_query, w)), curve.g1_mul(pk.delta_g1, r))
         c_sum = curve.g1_add(curve.msm_g1(c_points[split:], c_scalars[split:]), c_child())
         b_g2_sum, b_g1_sum = b_side()
     finally:
         worker.close()
-    b = curve.g2_add(curve.g2_add(pk.beta_g2, b_g2_sum), curve.g2_mul(pk.delta_g2, s))
+    b_point = curve.g2_add(curve.g2_add(pk.beta_g2, b_g2_sum), curve.g2_mul(pk.delta_g2, s))
     b_g1 = curve.g1_add(curve.g1_add(pk.beta_g1, b_g1_sum), curve.g1_mul(pk.delta_g1, s))
-    c = curve.g1_add(c_sum, curve.msm_g1([a, b_g1, pk.delta_g1], [s, r, -r * s % R]))
-    return Proof(a=a, b=b, c=c)
+    c_point = curve.g1_add(c_sum, curve.msm_g1([a_point, b_g1, pk.delta_g1], [s, r, -r * s % R]))
+    return Proof(a=a_point, b=b_point, c=c_point)

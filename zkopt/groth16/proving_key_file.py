@@ -2,14 +2,15 @@
 
 Layout (all integers big-endian):
     magic      8 bytes  b"ZKOPTPK\\n"
-    version    u16      1
+    version    u16      1, or 2 for a key whose H points are snarkjs' odd-coset
+                        Lagrange points (a key imported from a .zkey)
     header_len u32
     header     JSON (UTF-8): circuit, params, r1cs_digest (hex), domain_size,
-               n_variables, n_public
+               n_variables, n_public; version 2 adds "h_form": "odd-coset"
     points     alpha_g1, beta_g1, delta_g1 (G1); beta_g2, gamma_g2, delta_g2 (G2);
                ic[n_public+1], a_query[n_variables], b_g1_query[n_variables],
-               l_query[n_variables-n_public-1], h_query[domain_size-1] (G1);
-               b_g2_query[n_variables] (G2)
+               l_query[n_variables-n_public-1], h_query[domain_size-1] (version 1)
+               or h_query[domain_size] (version 2) (G1); b_g2_query[n_variables] (G2)
     checksum   32 bytes SHA-256 of everything before it
 G1 points take 64 bytes, G2 points 128 (see zkopt.curve encodings; infinity
 is all zeros). Any truncation, corruption or inconsistency raises MalformedKey.
@@ -32,6 +33,9 @@ from zkopt.groth16.keys import ProvingKey, VerifyingKey
 
 MAGIC = b"ZKOPTPK\n"
 VERSION = 1
+#: The version of keys with odd-coset H points, and their H form (see ProvingKey).
+VERSION_ODD_COSET = 2
+_H_FORMS = {VERSION: "monomial", VERSION_ODD_COSET: "odd-coset"}
 G1_BYTES = 64
 G2_BYTES = 128
 _CHECKSUM_BYTES = 32
@@ -39,20 +43,23 @@ _PREFIX = struct.Struct(">8sHI")
 
 
 def dumps(pk: ProvingKey) -> bytes:
-    header = json.dumps(
-        {
-            "circuit": pk.circuit,
-            "params": pk.params,
-            "r1cs_digest": pk.r1cs_digest.hex(),
-            "domain_size": pk.domain_size,
-            "n_variables": pk.n_variables,
-            "n_public": pk.n_public,
-        },
-        sort_keys=True,
-    ).encode()
+    fields = {
+        "circuit": pk.circuit,
+        "params": pk.params,
+        "r1cs_digest": pk.r1cs_digest.hex(),
+        "domain_size": pk.domain_size,
+        "n_variables": pk.n_variables,
+        "n_public": pk.n_public,
+    }
+    version = {form: v for v, form in _H_FORMS.items()}.get(pk.h_form)
+    if version is None:
+        raise MalformedKey(f"proving key has an unknown H form {pk.h_form!r}")
+    if version == VERSION_ODD_COSET:
+        fields["h_form"] = pk.h_form
+    header = json.dumps(fields, sort_keys=True).encode()
     g1 = curve.g1_to_bytes
     g2 = curve.g2_to_bytes
-    parts = [_PREFIX.pack(MAGIC, VERSION, len(header)), header]
+    parts = [_PREFIX.pack(MAGIC, version, len(header)), header]
     parts += [g1(p) for p in (pk.alpha_g1, pk.beta_g1, pk.delta_g1)]
     parts += [g2(p) for p in (pk.beta_g2, pk.vk.gamma_g2, pk.delta_g2)]
     for points in (pk.vk.ic, pk.a_query, pk.b_g1_query, pk.l_query, pk.h_query):
@@ -80,8 +87,9 @@ def loads(data: bytes) -> ProvingKey:
     magic, version, header_len = _PREFIX.unpack_from(data)
     if magic != MAGIC:
         raise MalformedKey("not a zkopt proving key (bad magic)")
-    if version != VERSION:
-        raise MalformedKey(f"unsupported proving key version {version} (this zkopt reads {VERSION})")
+    if version not in _H_FORMS:
+        raise MalformedKey(f"unsupported proving key version {version} (this zkopt reads {VERSION} and {VERSION_ODD_COSET})")
+    h_form = _H_FORMS[version]
     body, checksum = data[:-_CHECKSUM_BYTES], data[-_CHECKSUM_BYTES:]
     if hashlib.sha256(body).digest() != checksum:
         raise MalformedKey("proving key is corrupted or truncated (checksum mismatch)")
@@ -95,6 +103,8 @@ def loads(data: bytes) -> ProvingKey:
     params = header.get("params")
     if not isinstance(params, dict):
         raise MalformedKey("proving key header lacks the circuit parameters")
+    if header.get("h_form", "monomial") != h_form:
+        raise MalformedKey(f"proving key header: version {version} keys have H form {h_form!r}")
     try:
         digest = bytes.fromhex(header.get("r1cs_digest", ""))
     except (TypeError, ValueError):
@@ -105,7 +115,8 @@ def loads(data: bytes) -> ProvingKey:
     if n_public >= n_variables:
         raise MalformedKey("proving key header: n_public must be below n_variables")
     n_private = n_variables - n_public - 1
-    n_g1 = 3 + (n_public + 1) + 2 * n_variables + n_private + (domain_size - 1)
+    n_h = domain_size if h_form == "odd-coset" else domain_size - 1
+    n_g1 = 3 + (n_public + 1) + 2 * n_variables + n_private + n_h
     n_g2 = 3 + n_variables
     offset = start + header_len
     if len(body) - offset != n_g1 * G1_BYTES + n_g2 * G2_BYTES:
@@ -133,7 +144,7 @@ def loads(data: bytes) -> ProvingKey:
         a_query = take_g1(n_variables, "pk.a_query")
         b_g1_query = take_g1(n_variables, "pk.b_g1_query")
         l_query = take_g1(n_private, "pk.l_query")
-        h_query = take_g1(domain_size - 1, "pk.h_query")
+        h_query = take_g1(n_h, "pk.h_query")
         b_g2_query = take_g2(n_variables, "pk.b_g2_query")
     except InvalidPoint as exc:
         raise MalformedKey(f"proving key: {exc}") from None
@@ -160,6 +171,7 @@ def loads(data: bytes) -> ProvingKey:
         l_query=l_query,
         h_query=h_query,
         vk=vk,
+        h_form=h_form,
     )
 
 

@@ -46,7 +46,38 @@ def _row_values(matrix: list[list[tuple[int, int]]], witness: Sequence[int]) -> 
     return [sum(coeff * witness[index] for index, coeff in row) % R for row in matrix]
 
 
+def row_values(r1cs: R1CS, witness: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+    """A, B and C of every QAP row at the witness (the public rows included), unpadded."""
+    a = _row_values(r1cs.a, witness) + list(witness[: r1cs.n_public + 1])
+    return a, _row_values(r1cs.b, witness), _row_values(r1cs.c, witness)
+
+
+def _padded(values: Sequence[int], size: int) -> list[int]:
+    if len(values) > size:
+        raise ValueError(f"{len(values)} rows do not fit a domain of size {size}")
+    return list(values) + [0] * (size - len(values))
+
+
 def h_coefficients(r1cs: R1CS, domain: Domain, witness: Sequence[int]) -> list[int]:
+    """Coefficients of h(X) = (A(X) B(X) - C(X)) / Z(X) for an R1CS and a witness (see ``h_from_rows``)."""
+    return h_from_rows(domain, *row_values(r1cs, witness))
+
+
+def odd_coset_values(domain: Domain, a: Sequence[int], b: Sequence[int], c: Sequence[int]) -> list[int]:
+    """A(X) B(X) - C(X) at the odd points omega_2n^(2j+1) of the size-2n domain: snarkjs' H scalars.
+
+    A * B - C has degree < 2n and vanishes on the size-n domain (the even
+    points), so sum_j value_j L_(2j+1)(tau) over the 2n-domain's Lagrange
+    basis equals h(tau) Z(tau): no division by Z, and a key's H points are
+    [L_(2j+1)(tau) / delta]_1 (snarkjs' .zkey section 9).
+    """
+    size = domain.size
+    shift = Domain(2 * size).omega
+    a_odd, b_odd, c_odd = (domain.shifted_fft(domain.ifft(_padded(v, size)), shift) for v in (a, b, c))
+    return [(x * y - z) % R for x, y, z in zip(a_odd, b_odd, c_odd)]
+
+
+def h_from_rows(domain: Domain, a: Sequence[int], b: Sequence[int], c: Sequence[int]) -> list[int]:
     """Coefficients of h(X) = (A(X) B(X) - C(X)) / Z(X), degree < domain.size - 1.
 
     Computed on the coset shift * <omega>, where Z is the non-zero constant
@@ -54,11 +85,7 @@ def h_coefficients(r1cs: R1CS, domain: Domain, witness: Sequence[int]) -> list[i
     any other, A*B - C has no such quotient); the prover checks that first.
     """
     size = domain.size
-    a = _row_values(r1cs.a, witness) + list(witness[: r1cs.n_public + 1])
-    b = _row_values(r1cs.b, witness)
-    c = _row_values(r1cs.c, witness)
-    for values in (a, b, c):
-        values.extend([0] * (size - len(values)))
+    a, b, c = (_padded(v, size) for v in (a, b, c))
     a_coset = domain.coset_fft(domain.ifft(a))
     b_coset = domain.coset_fft(domain.ifft(b))
     c_coset = domain.coset_fft(domain.ifft(c))

@@ -37,10 +37,16 @@ MIN_SHOCK = -SCALE
 
 @dataclass(frozen=True)
 class CircuitEntry:
-    """One transaction kind's circuit: its snarkjs verification key (text) and its public signal names in order."""
+    """One transaction kind's circuit: its snarkjs verification key (text) and its public signal names in order.
+
+    ``transcript_hash`` (64 bytes) names the multi-party setup the key came
+    from (``zkopt.ceremony.phase2.Report.transcript_hash``; ``zkopt audit
+    --transcripts`` re-verifies it); None for a single-party setup.
+    """
 
     vk_json: str
     public_names: tuple[str, ...]
+    transcript_hash: bytes | None = None
 
     @staticmethod
     def from_vk(vk: VerifyingKey, public_names: Sequence[str]) -> CircuitEntry:
@@ -93,6 +99,9 @@ class Genesis:
                 raise MalformedInput(f"{kind}: expected a CircuitEntry")
             if not all(isinstance(n, str) and n for n in entry.public_names):
                 raise MalformedInput(f"{kind}: public signal names must be non-empty strings")
+            if entry.transcript_hash is not None and (
+                    not isinstance(entry.transcript_hash, bytes) or len(entry.transcript_hash) != 64):
+                raise MalformedInput(f"{kind}: a setup transcript hash is 64 bytes")
             vk = entry.verifying_key()
             if vk.n_public != len(entry.public_names):
                 raise MalformedKey(
@@ -134,6 +143,7 @@ class Genesis:
             self.committee,
             [(kind, entry.vk_sha256, entry.public_names) for kind, entry in self.circuits.items()],
             self.margin_shocks,
+            [(kind, e.transcript_hash) for kind, e in self.circuits.items() if e.transcript_hash is not None],
         )
 
     def hash(self) -> bytes:
@@ -151,6 +161,7 @@ class Genesis:
                     "public_names": list(e.public_names),
                     "vk": json.loads(e.vk_json),
                     "vk_sha256": e.vk_sha256.hex(),
+                    **({"transcript_hash": e.transcript_hash.hex()} if e.transcript_hash is not None else {}),
                 }
                 for kind, e in sorted(self.circuits.items())
             },
@@ -162,7 +173,9 @@ class Genesis:
         try:
             circuits = {}
             for kind, c in obj["circuits"].items():
-                entry = CircuitEntry(snarkjs.dumps(c["vk"]), tuple(c["public_names"]))
+                transcript = c.get("transcript_hash")
+                entry = CircuitEntry(snarkjs.dumps(c["vk"]), tuple(c["public_names"]),
+                                     bytes.fromhex(transcript) if transcript is not None else None)
                 if "vk_sha256" in c and c["vk_sha256"] != entry.vk_sha256.hex():
                     raise MalformedInput(f"{kind}: the verification key does not match its stated SHA-256")
                 circuits[kind] = entry
@@ -185,7 +198,10 @@ class Genesis:
             raise MalformedInput("the ledger file has no genesis")
         shocks = schema.parse_margin_shocks(rows.margin_shocks)
         return Genesis(
-            circuits={c.kind: CircuitEntry(c.vk_json, tuple(json.loads(c.public_names))) for c in rows.circuits},
+            circuits={
+                c.kind: CircuitEntry(c.vk_json, tuple(json.loads(c.public_names)), c.transcript_hash)
+                for c in rows.circuits
+            },
             committee=rows.members,
             threshold=rows.threshold,
             tree_depth=rows.tree_depth,

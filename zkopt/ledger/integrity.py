@@ -29,12 +29,12 @@ from zkopt.ledger import schema
 _IGNORED = ("sqlite_stat", "sqlite_sequence")
 
 
-@functools.lru_cache(maxsize=1)
-def _expected_objects() -> frozenset[tuple[str, str, str | None]]:
-    """(type, name, SQL) of every object a new ledger file holds, from the migrations themselves."""
+@functools.lru_cache(maxsize=4)
+def _expected_objects(version: int) -> frozenset[tuple[str, str, str | None]]:
+    """(type, name, SQL) of every object a ledger file of schema ``version`` holds, from the migrations themselves."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        schema.migrate(conn)
+        schema.migrate(conn, version)
         return frozenset(_objects(conn))
     finally:
         conn.close()
@@ -47,8 +47,10 @@ def _objects(conn: sqlite3.Connection) -> set[tuple[str, str, str | None]]:
 
 
 def schema_problems(conn: sqlite3.Connection) -> list[str]:
-    """Objects missing from the file or added to it, or whose SQL differs, compared with a new ledger's."""
-    found, expected = _objects(conn), _expected_objects()
+    """Objects missing from the file or added to it, or whose SQL differs, compared with a new ledger's of the
+    file's schema version (the auditor reads a file not yet migrated as it is)."""
+    version = schema.schema_version(conn)
+    found, expected = _objects(conn), _expected_objects(version if 0 < version <= schema.SCHEMA_VERSION else None)
     names = {n: (t, s) for t, n, s in found}
     out = []
     for kind, name, sql in sorted(expected, key=lambda o: o[1]):

@@ -3,7 +3,8 @@
 One SQLite file per ledger. The tables fall in three groups:
 
 - genesis (written once by ``Ledger.create``): ``genesis`` (with the margin
-  shocks since version 2), ``circuits``, ``oracle_members``;
+  shocks since version 2), ``circuits`` (with each key's setup transcript
+  hash since version 3), ``oracle_members``;
 - the log, the source of truth the auditor replays: ``log`` (one row per
   entry with its hash-chain link), ``transactions`` and ``price_reports`` +
   ``price_signatures`` (the content of each entry);
@@ -152,6 +153,15 @@ _V2 = (
     "ALTER TABLE genesis ADD COLUMN margin_shocks TEXT",
 )
 
+#: The version whose ``circuits`` rows record each key's setup transcript hash.
+TRANSCRIPTS_VERSION = 4
+
+_V4 = (
+    # Keys from a multi-party setup: the transcript hash of each circuit's ceremony (NULL: single-party setup,
+    # which is what every ledger made before this version used).
+    "ALTER TABLE circuits ADD COLUMN transcript_hash BLOB",
+)
+
 #: Every schema step, oldest first; the last version is ``SCHEMA_VERSION``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _V1),
@@ -159,6 +169,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # No table changes: version 3 marks ledgers whose circuits bind every new note to the nullifier
     # its transaction spends. Their notes, nullifiers and keys differ from a version-2 ledger's.
     Migration(3, "circuits v2: new notes bound to the spent nullifier", ()),
+    Migration(TRANSCRIPTS_VERSION, "setup transcript hashes", _V4),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -184,8 +195,8 @@ def unreadable_version(version: int) -> str | None:
     return None
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the file to ``SCHEMA_VERSION``, one migration per transaction; return the version.
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+    """Bring the file to ``target`` (default ``SCHEMA_VERSION``), one migration per transaction; return the version.
 
     Refuses (MalformedInput), before writing anything, a file written by a
     newer zkopt or older than ``OLDEST_READABLE``. The connection
@@ -196,7 +207,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     if reason:
         raise MalformedInput(reason)
     for step in MIGRATIONS:
-        if step.version <= current:
+        if step.version <= current or (target is not None and step.version > target):
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -355,12 +366,16 @@ def encode_genesis(
     members: Sequence[bytes],
     circuits: Sequence[tuple[str, bytes, Sequence[str]]],
     margin_shocks: Sequence[int],
+    transcripts: Sequence[tuple[str, bytes]] = (),
 ) -> bytes:
     """Canonical bytes of the genesis: tree shape, committee, per kind (sorted) the key hash and names, margin shocks.
 
     ``circuits`` holds (kind, vk_sha256, public_names); the key itself is
     bound through its SHA-256, which the auditor recomputes from ``vk_json``.
     ``margin_shocks`` (ints in millionths) are each 8 bytes, two's complement.
+    ``transcripts`` holds (kind, setup transcript hash) for keys from a
+    multi-party setup; when there are any, they follow (sorted, counted), so a
+    genesis without them encodes exactly as before.
     """
     parts = [_u32(tree_depth), _u32(root_history), _u32(threshold), _u32(len(members))]
     parts += [_lp(bytes(key)) for key in members]
@@ -370,6 +385,10 @@ def encode_genesis(
         parts += [_lp(name.encode()) for name in names]
     parts.append(_u32(len(margin_shocks)))
     parts += [int(shock).to_bytes(8, "big", signed=True) for shock in margin_shocks]
+    if transcripts:
+        parts.append(_u32(len(transcripts)))
+        for kind, digest in sorted(transcripts):
+            parts += [_lp(kind.encode()), _lp(bytes(digest))]
     return b"".join(parts)
 
 
@@ -428,12 +447,14 @@ def connect(path: str | os.PathLike, mode: str, timeout: float = 5.0) -> sqlite3
 
 @dataclass(frozen=True)
 class CircuitRow:
-    """One ``circuits`` row as stored: kind, snarkjs key text, its recorded SHA-256, public names (JSON text)."""
+    """One ``circuits`` row as stored: kind, snarkjs key text, its recorded SHA-256, public names (JSON text),
+    setup transcript hash (None: single-party setup, or a file older than ``TRANSCRIPTS_VERSION``)."""
 
     kind: str
     vk_json: str
     vk_sha256: bytes
     public_names: str
+    transcript_hash: bytes | None
 
 
 @dataclass(frozen=True)
@@ -457,9 +478,11 @@ def read_genesis_rows(conn: sqlite3.Connection) -> GenesisRows | None:
     if row is None:
         return None
     depth, history, threshold, stored_hash, shocks = typed(row, "iiibt?", "the genesis row")
+    # A file not yet migrated (the auditor opens files read-only) has no transcript column: single-party keys.
+    transcript = "transcript_hash" if schema_version(conn) >= TRANSCRIPTS_VERSION else "NULL"
     circuits = tuple(
-        CircuitRow(*typed(row, "ttbt", "a circuits row"))
-        for row in conn.execute("SELECT kind, vk_json, vk_sha256, public_names FROM circuits ORDER BY kind")
+        CircuitRow(*typed(row, "ttbtb?", "a circuits row"))
+        for row in conn.execute(f"SELECT kind, vk_json, vk_sha256, public_names, {transcript} FROM circuits ORDER BY kind")
     )
     members = tuple(
         typed(row, "b", "an oracle_members row")[0]

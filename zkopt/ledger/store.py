@@ -172,8 +172,8 @@ class Ledger:
         )
         for kind, entry in sorted(genesis.circuits.items()):
             conn.execute(
-                "INSERT INTO circuits (kind, vk_json, vk_sha256, public_names) VALUES (?, ?, ?, ?)",
-                (kind, entry.vk_json, entry.vk_sha256, json.dumps(list(entry.public_names))),
+                "INSERT INTO circuits (kind, vk_json, vk_sha256, public_names, transcript_hash) VALUES (?, ?, ?, ?, ?)",
+                (kind, entry.vk_json, entry.vk_sha256, json.dumps(list(entry.public_names)), entry.transcript_hash),
             )
         conn.executemany(
             "INSERT INTO oracle_members (member, public_key) VALUES (?, ?)", list(enumerate(genesis.committee))

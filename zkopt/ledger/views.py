@@ -98,7 +98,11 @@ def summary(path: str | os.PathLike, genesis: Genesis, state, entries: Iterable[
         "leaf_count": state.leaf_count,
         "pool_balance": str(state.pool_balance),
         "circuits": {
-            kind: {"public_names": list(e.public_names), "vk_sha256": e.vk_sha256.hex()}
+            kind: {
+                "public_names": list(e.public_names),
+                "vk_sha256": e.vk_sha256.hex(),
+                "transcript_hash": e.transcript_hash.hex() if e.transcript_hash is not None else None,
+            }
             for kind, e in sorted(genesis.circuits.items())
         },
         "committee": {"threshold": genesis.threshold, "members": [m.hex() for m in genesis.committee]},
