@@ -105,3 +105,39 @@ def check_report(attestations, committee, threshold: int, now: int):
     if len(seen) < threshold:
         raise LedgerRejected(f"{len(seen)} oracle signatures, at least {threshold} required")
     return FinalPrice(first.asset, first.expiry, first.price, min(a.observation.observed_at for a in attestations))
+
+
+#: A chain member's key file: ``{"format": "zkopt-oracle-key/v1", "scheme": "ethereum", "private_key", "address"}``.
+KEY_SCHEME = "ethereum"
+
+
+def write_key_file(path, private_key: bytes) -> bytes:
+    """Write a new Ethereum member key file (owner-only, never overwritten); return the address."""
+    import json
+
+    from zkopt.files import write_new
+    from zkopt.oracle_files import ORACLE_KEY_FORMAT
+
+    member = address(private_key)
+    obj = {"format": ORACLE_KEY_FORMAT, "scheme": KEY_SCHEME, "private_key": bytes(private_key).hex(),
+           "address": "0x" + member.hex()}
+    write_new(path, json.dumps(obj, indent=1) + "\n", 0o600)
+    return member
+
+
+def read_key_file(path) -> bytes | None:
+    """The private key of an Ethereum member key file; None for another kind of oracle key file."""
+    from zkopt.files import read_json
+
+    obj = read_json(path, "oracle key")
+    if not isinstance(obj, dict) or obj.get("scheme") != KEY_SCHEME:
+        return None
+    try:
+        key = bytes.fromhex(obj["private_key"])
+        if len(key) != 32 or not 0 < int.from_bytes(key, "big") < ORDER:
+            raise ValueError("the private key is not a secp256k1 scalar")
+        if "0x" + address(key).hex() != str(obj.get("address", "")).lower():
+            raise ValueError("the address does not belong to the private key")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedInput(f"oracle key {path}: {exc}") from None
+    return key
