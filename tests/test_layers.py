@@ -1,7 +1,7 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
 errors -> field -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> (ledger, evm) -> audit
--> wallet -> demo -> cli, and groth16 and evm never import circuits or gadgets (they take any R1CS, any key).
+-> (wallet, chain) -> demo -> cli, and groth16 and evm never import circuits or gadgets (they take any R1CS, any key).
 Imports inside functions count too.
 """
 
@@ -32,6 +32,7 @@ RANK = {
     "keydir": 8,
     "oracle_files": 8,
     "wallet": 9,
+    "chain": 9,  # the pool as a ledger backend: over ledger, evm, audit and keydir; beside the wallet, which takes any
     "demo": 10,
     "cli": 11,
 }

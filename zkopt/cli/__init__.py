@@ -1,7 +1,7 @@
 """The ``zkopt`` command line: thin click commands that parse, call the library and print; one module per group.
 
 ``proofs`` (setup, prove, verify, circuits), ``ledger``, ``oracle``,
-``wallet``, ``margin``, ``audit``, ``export`` and ``demo``; ``common`` holds what they
+``wallet``, ``margin``, ``audit``, ``export``, ``chain`` and ``demo``; ``common`` holds what they
 share (exit codes, one-line errors, progress, parameter types). Exit codes:
 0 success, 1 checked and invalid, 2 unusable input (``common``). Commands
 whose output is data take ``--json``. Progress (setup, proving, auditing)
@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from zkopt.cli import audit, demo, export, ledger, margin, oracle, proofs, wallet
+from zkopt.cli import audit, chain, demo, export, ledger, margin, oracle, proofs, wallet
 from zkopt.cli.common import EXIT_INVALID, EXIT_UNUSABLE, fail
 
 
@@ -59,6 +59,7 @@ for command in (
     margin.margin,
     audit.audit_cmd,
     export.export,
+    chain.chain,
     demo.demo,
 ):
     main.add_command(command)
