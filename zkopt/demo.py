@@ -17,8 +17,9 @@ the spot and the settlement price reports are ``NNN-price.json``), so ``zkopt le
 Time: the story spans two days that end now. The ledger's clock is a
 scripted clock that reads the story's time at each step (deposit, spot and
 open two days ago, expiry a day later, the price report and settlement after it, all
-before the real present), so a replay with the real clock later passes the
-same checks. A second run in the same directory starts a fresh ledger, fresh
+before the real present). A replay onto a new ledger passes the same checks
+at the same times; on the real clock the open is refused, its expiry having
+passed. A second run in the same directory starts a fresh ledger, fresh
 wallets and a fresh committee, and reuses the keys (rebuilt only when they
 were made for another depth or another version of a circuit).
 
