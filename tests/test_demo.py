@@ -172,3 +172,29 @@ def test_a_foreign_directory_is_never_cleared(tmp_path):
     (tmp_path / "file").write_text("x")
     fails(2, "is a file", "demo", "--dir", tmp_path / "file", "--depth", DEPTH)
     fails(2, "Invalid value for '--depth'", "demo", "--dir", tmp_path / "new", "--depth", 0)
+
+
+@pytest.mark.evm
+def test_the_story_runs_on_a_chain_with_its_gas(chain_tools, tmp_path):
+    from tests.chain_fixtures import NODE_MODULES
+
+    lines: list[str] = []
+    result = demo.run(tmp_path / "chain", DEPTH, echo=lines.append, rng=random.Random(8), chain_node_modules=NODE_MODULES)
+    story = "\n".join(lines)
+    assert result.ok and result.leaked == [] and [name for name, _ in result.steps] == STEPS
+    assert result.audit.ok and result.audit.proofs_checked == 4 and result.audit.signatures_checked == 4
+    assert [kind for kind, _ in result.gas] == ["deposit", "price", "open", "price", "settle", "withdraw"]
+    assert all(50_000 < gas < 1_000_000 for _, gas in result.gas)  # each below Tornado's 1.0M deposit
+    assert "a pool 0x" in story and "on an in-process py-evm chain" in story
+    assert "he gets 600 = 2 x (3400 - 3100) and alice 2600" in story
+    assert "none of these 15 values occurs in the chain's transactions and events" in story
+    assert f"gas {result.gas[0][1]:,})" in story
+    # The scan finds a private value where it occurs: it can fail.
+    assert demo._leaks(b"x" + (3_100 * 10**6).to_bytes(32, "big"), {"strike": 3_100 * 10**6}) == ["strike"]
+
+
+def test_demo_chain_needs_solc_js(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKOPT_NODE_MODULES", str(tmp_path / "nowhere"))
+    fails(2, "--chain compiles the pool with solc-js, not found in", "demo", "--chain", "--dir", tmp_path / "d",
+          "--depth", DEPTH)
+    assert not (tmp_path / "d").exists()
