@@ -12,12 +12,27 @@ import functools
 import random
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from zkopt.keydir import KeyDir
 
 DEPTH = 4
 SEED = 2026_06
+#: An expiry a month away, for openings a test never settles (the ledger refuses an expiry not after its clock).
+FUTURE = int(time.time()) + 30 * 86_400
+
+
+def short_expiry(seconds: int = 15) -> int:
+    """An expiry ``seconds`` from now: an open made right away is accepted, and after ``wait_until`` it settles."""
+    return int(time.time()) + seconds
+
+
+def wait_until(t: int) -> None:
+    """Sleep until the real clock, read as the ledger and ``oracle sign`` read it (whole seconds), reaches ``t``."""
+    while int(time.time()) < t:
+        time.sleep(0.1)
+
 @functools.lru_cache(maxsize=None)
 def shared_keys() -> Path:
     """A key directory with the four transaction circuits at depth 4 (made once per process, removed at exit)."""

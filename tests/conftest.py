@@ -1,7 +1,7 @@
 """Shared test fixtures: the seeded random source, the npm interop tools, the real depth-4 keys.
 
 Interop tests ask for the ``node_tools`` fixture, EVM tests (marked ``evm``) for
-``evm_tools``. Where node, the npm packages or eth-tester are missing they skip,
+``evm_tools``, chain tests for ``chain_tools`` and ``hardhat_url`` (a Hardhat node the tests start). Where node, the npm packages or eth-tester are missing they skip,
 unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a missing tool fails the
 run instead, so CI can never pass with interop or EVM tests skipped.
 """
@@ -66,6 +66,27 @@ def evm_tools(node_tools) -> NodeTools:
     except ImportError as exc:
         _missing_tool(f"{exc.name} is not installed: pip install -e '.[test]'")
     return node_tools
+
+
+@pytest.fixture(scope="session")
+def chain_tools(evm_tools) -> NodeTools:
+    """evm_tools, with web3.py importable (the chain backend's client)."""
+    try:
+        import web3  # noqa: F401
+    except ImportError as exc:
+        _missing_tool(f"{exc.name} is not installed: pip install -e '.[test]'")
+    return evm_tools
+
+
+@pytest.fixture(scope="session")
+def hardhat_url(chain_tools):
+    """A Hardhat JSON-RPC development node on 127.0.0.1 (a free port), started once, stopped at the end."""
+    from zkopt.chain.node import HardhatNode
+
+    if not (INTEROP_DIR / "node_modules" / "hardhat").is_dir():
+        _missing_tool("npm package hardhat missing: run `npm ci --prefix tools/interop`")
+    with HardhatNode(INTEROP_DIR) as running:
+        yield running.url
 
 
 @pytest.fixture

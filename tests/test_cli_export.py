@@ -63,11 +63,11 @@ def test_a_key_elsewhere_gets_the_generic_name_unless_a_circuit_is_given(keys, t
 
 def test_a_key_of_another_shape_than_the_circuit_is_refused(keys, tmp_path):
     out = tmp_path / "x.sol"
-    fails(2, "has 13 public inputs, but circuit settle", "export", "solidity", "--vk", keys.vk_path("open"),
+    fails(2, "has 14 public inputs, but circuit settle", "export", "solidity", "--vk", keys.vk_path("open"),
           "--out", out, "--circuit", "settle")
     fails(2, "unknown circuit 'nope'", "export", "solidity", "--vk", keys.vk_path("open"), "--out", out,
           "--circuit", "nope")
-    fails(2, "has 13 public inputs, but circuit open", "export", "solidity", "--vk", keys.vk_path("open"),
+    fails(2, "has 14 public inputs, but circuit open", "export", "solidity", "--vk", keys.vk_path("open"),
           "--out", out, "--param", "grid=9")
     fails(2, "--param", "export", "solidity", "--vk", keys.vk_path("open"), "--out", out, "--param", "grid")
     assert not out.exists()

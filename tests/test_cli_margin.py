@@ -18,8 +18,8 @@ import shutil
 
 import pytest
 
-from tests.cli_fixtures import DEPTH, copy_keys, fails, ok, shared_keys
-from tests.test_cli_wallet import EXPIRY, post_spot
+from tests.cli_fixtures import DEPTH, FUTURE, copy_keys, fails, ok, shared_keys, short_expiry, wait_until
+from tests.test_cli_wallet import post_spot
 from zkopt.native.payoff import FINE_SHOCKS
 
 STRANGLE = ("--leg", "call:3100:2", "--leg", "put:2900:2")  # 2800 at 4500 (call), 2800 at 1500 (put)
@@ -45,18 +45,21 @@ def opened(market):
     d, db = market["dir"], market["db"]
     post_spot(d, db, "ETH-USD", "3000")
     market["margin"] = ok("margin", "--db", db, "--asset", "ETH-USD", *STRANGLE).stdout
+    expiry = short_expiry()
     market["open"] = ok(
         "wallet", "open", "--wallet", market["writer"], *market["tx"], "--holder", market["holder_pk"],
-        "--asset", "ETH-USD", *STRANGLE, "--expiry", EXPIRY, "--collateral", "2800", "--share", d / "share.json",
+        "--asset", "ETH-USD", *STRANGLE, "--expiry", expiry, "--collateral", "2800", "--share", d / "share.json",
     ).stdout
     ok("wallet", "import", "--wallet", market["holder"], d / "share.json", "--asset", "ETH-USD", "--db", db)
+    wait_until(expiry + 1)
     for i in (0, 1):
-        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", "ETH-USD", "--expiry", EXPIRY, "--price", "2400",
+        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", "ETH-USD", "--expiry", expiry, "--price", "2400",
            "--out", d / f"o{i}.json")
     ok("oracle", "post", "--db", db, d / "o0.json", d / "o1.json")
     note = json.loads(ok("wallet", "notes", "--wallet", market["holder"], "--json").stdout)["notes"][0]["id"]
     market["settle"] = ok("wallet", "settle", "--wallet", market["holder"], *market["tx"], "--note", note).stdout
     market["holder_notes"] = ok("wallet", "notes", "--wallet", market["holder"], "--db", db).stdout
+    post_spot(d, db, "ETH-USD", "3000", at=expiry + 1)  # last, as entry numbers are checked: the spot is 3000 again after the settlement price
     return market
 
 
@@ -99,7 +102,7 @@ def test_a_strangle_opens_with_the_larger_leg_and_settles_on_the_put_side(opened
 def test_one_unit_below_the_portfolio_requirement_is_refused(opened):
     fails(1, "margin check fails: collateral 2799.999999 does not cover the worst loss 2800 (at the grid price 1500)",
           "wallet", "open", "--wallet", opened["writer"], *opened["tx"], "--holder", opened["holder_pk"],
-          "--asset", "ETH-USD", *STRANGLE, "--expiry", EXPIRY, "--collateral", "2799.999999")
+          "--asset", "ETH-USD", *STRANGLE, "--expiry", FUTURE, "--collateral", "2799.999999")
 
 
 @pytest.mark.parametrize(
@@ -162,7 +165,7 @@ def test_a_ledger_of_sixteen_shocks_margins_what_eight_miss(tmp_path):
     assert "the position (portfolio) 150 at 2850" in " ".join(on_sixteen.split())
     assert "the position (portfolio) 0 at 1500" in " ".join(on_eight.split())
     opening = ("wallet", "open", "--wallet", w, *tx, "--holder", holder, "--asset", "ETH-USD", *BUTTERFLY,
-               "--expiry", EXPIRY)
+               "--expiry", FUTURE)
     fails(1, "does not cover the worst loss 150 (at the grid price 2850)", *opening, "--collateral", "149.999999")
     text = ok(*opening, "--collateral", "150").stdout
     assert text.startswith("accepted: entry 3 (open)") and "grid: 1500 1800 2100 2250 2400 2550 2700 2850 3150" in text

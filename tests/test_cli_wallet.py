@@ -20,21 +20,20 @@ import time
 
 import pytest
 
-from tests.cli_fixtures import DEPTH, fails, invoke, ok, shared_keys
+from tests.cli_fixtures import DEPTH, FUTURE, fails, invoke, ok, shared_keys, short_expiry, wait_until
 from zkopt.cli import common as cli_common
 from zkopt.wallet import note_id
 
-NOW = int(time.time())
-EXPIRY = NOW - 3600  # already expired: the ledger's real clock allows the settlement now
-SPOT_AT = NOW  # the spot's attestation time: later than EXPIRY, so the ETH-USD spot stays 3000 after settlement
 
 
-def post_spot(d, db, ticker, price, members=(0, 1)):
-    """Members sign ``price`` of ``ticker`` for the attestation time SPOT_AT; the ledger takes it as the spot."""
+def post_spot(d, db, ticker, price, members=(0, 1), at=None):
+    """Members sign ``price`` of ``ticker`` for the attestation time ``at`` (default now); the ledger takes it as the
+    spot from then on (the report of the latest time not after its clock)."""
+    at = int(time.time()) if at is None else at
     files = []
     for i in members:
-        files.append(d / f"spot-{ticker}-{i}.json")
-        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", ticker, "--expiry", SPOT_AT, "--price", price,
+        files.append(d / f"spot-{ticker}-{at}-{i}.json")
+        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", ticker, "--expiry", at, "--price", price,
            "--out", files[-1])
     return ok("oracle", "post", "--db", db, *files)
 
@@ -55,14 +54,16 @@ def flow(tmp_path_factory):
     tx = ("--db", db, "--keys", keys)
     out["deposit"] = ok("wallet", "deposit", "--wallet", w, *tx, "--amount", "10000", "--json")
     out["spot"] = post_spot(d, db, "ETH-USD", "3000")
+    expiry = short_expiry()
     out["open"] = ok(
         "wallet", "open", "--wallet", w, *tx, "--holder", out["holder_pk"], "--asset", "ETH-USD", "--kind", "call",
-        "--strike", "3100", "--quantity", "2", "--expiry", EXPIRY, "--collateral", "3200",
+        "--strike", "3100", "--quantity", "2", "--expiry", expiry, "--collateral", "3200",
         "--share", d / "share.json",
     )
     out["import"] = ok("wallet", "import", "--wallet", h, d / "share.json", "--asset", "ETH-USD", "--db", db)
+    wait_until(expiry + 1)
     for i, price in ((0, "3400"), (2, "3400")):
-        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", "ETH-USD", "--expiry", EXPIRY, "--price", price,
+        ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", "ETH-USD", "--expiry", expiry, "--price", price,
            "--out", d / f"o{i}.json")
     out["post"] = ok("oracle", "post", "--db", db, d / "o0.json", d / "o2.json")
     option = json.loads((d / "share.json").read_text())
@@ -75,6 +76,7 @@ def flow(tmp_path_factory):
                          "--json")
     out["writer_notes"] = ok("wallet", "notes", "--wallet", w, "--db", db)
     out["option"] = option
+    post_spot(d, db, "ETH-USD", "3000", at=expiry + 1)  # last, as entry numbers are checked: the spot is 3000 again after the settlement price
     return out
 
 
@@ -197,10 +199,10 @@ def test_wallet_refusals_exit_1(flow, tmp_path):
     fails(1, "is a cash note", "wallet", "settle", "--wallet", flow["writer"], *tx, "--note", cash)
     fails(1, "margin check fails: collateral 2500 does not cover the worst loss 2800 (at the grid price 4500)",
           "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", flow["holder_pk"], "--asset", "ETH-USD",
-          "--kind", "call", "--strike", "3100", "--quantity", "2", "--expiry", EXPIRY, "--collateral", "2500")
+          "--kind", "call", "--strike", "3100", "--quantity", "2", "--expiry", FUTURE, "--collateral", "2500")
     fails(1, "no attested spot price for DOGE-USD: the ledger's margin grid is the last attested spot x the genesis "
           "shocks", "wallet", "open", "--wallet", flow["writer"], *tx, "--holder", flow["holder_pk"],
-          "--asset", "DOGE-USD", "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", EXPIRY,
+          "--asset", "DOGE-USD", "--kind", "call", "--strike", "1", "--quantity", "1", "--expiry", FUTURE,
           "--collateral", "1")
     stranger = tmp_path / "stranger.json"
     ok("wallet", "new", "--wallet", stranger)

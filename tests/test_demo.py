@@ -2,9 +2,10 @@
 
 The first run makes its own keys (seeded); the second, through the CLI in
 the same directory, must reuse them and start a fresh ledger. The
-transactions it leaves in txs/ are then replayed with `zkopt ledger init`,
-`ledger submit` and `oracle post` onto a new ledger, which must end in the
-same state and pass the audit.
+transactions it leaves in txs/ are then replayed onto a new ledger at the
+times the original accepted them, which must end in the same state and pass
+the audit; on the real clock the replay stops at the open, whose expiry has
+passed.
 """
 
 from __future__ import annotations
@@ -117,21 +118,47 @@ def test_the_cli_demo_reuses_the_keys_and_starts_afresh(first):
     assert "OK: every check holds" in audit.stdout
 
 
-def test_the_transactions_replay_onto_a_new_ledger(first, tmp_path):
+def test_the_transactions_replay_onto_a_new_ledger_at_their_own_times(first, tmp_path):
+    # A ledger replaying the files at the times the original accepted them ends in the same state, entry
+    # for entry (the same head hash), and passes the audit.
+    from zkopt.files import read_json
+    from zkopt.ledger import Transaction
+    from zkopt.oracle_files import read_attestations
+
+    d = first["dir"]
+    with Ledger.open(d / "ledger.db") as original:
+        times = [original.entry(seq)["accepted_at"] for seq in range(1, len(TXS) + 1)]
+        genesis, a = original.genesis, original.state()
+    now = [0]
+    replay = tmp_path / "replay.db"
+    with Ledger.create(replay, genesis, clock=lambda: now[0]) as copy:
+        for name, t in zip(TXS, times):
+            now[0] = t
+            if name.endswith("-price.json"):
+                copy.post_price(read_attestations([str(d / "txs" / name)]))
+            else:
+                tx = Transaction.from_json(read_json(d / "txs" / name, "transaction"))
+                copy.submit(tx.kind, list(tx.public), tx.proof)
+        b = copy.state()
+    assert b == a
+    fails(1, "rejected: nullifier", "ledger", "submit", "--db", replay, d / "txs" / "005-settle.json")
+    ok("audit", "--db", replay)
+
+
+def test_a_replay_on_the_real_clock_refuses_the_expired_open(first, tmp_path):
+    # Today the option's expiry has passed: opening it now could settle at once, so the ledger refuses it
+    # and nothing changes.
     d = first["dir"]
     replay = tmp_path / "replay.db"
     ok("ledger", "init", "--db", replay, "--keys", d / "keys", "--committee", d / "oracle" / "committee.json",
        "--depth", DEPTH, "--threshold", 2)
-    for name in TXS:
-        if name.endswith("-price.json"):
-            ok("oracle", "post", "--db", replay, d / "txs" / name)
-        else:
-            ok("ledger", "submit", "--db", replay, d / "txs" / name)
-    fails(1, "rejected: nullifier", "ledger", "submit", "--db", replay, d / "txs" / "005-settle.json")
-    with Ledger.open(d / "ledger.db") as original, Ledger.open(replay) as copy:
-        a, b = original.state(), copy.state()
-        assert (a.root, a.pool_balance, a.leaf_count, a.entries) == (b.root, b.pool_balance, b.leaf_count, b.entries)
-    ok("audit", "--db", replay)
+    ok("ledger", "submit", "--db", replay, d / "txs" / "001-deposit.json")
+    ok("oracle", "post", "--db", replay, d / "txs" / "002-price.json")
+    before = replay.read_bytes()
+    fails(1, "is not after the ledger's time", "ledger", "submit", "--db", replay, d / "txs" / "003-open.json")
+    assert replay.read_bytes() == before
+    with Ledger.open(replay) as copy:
+        assert copy.state().entries == 2
 
 
 def test_a_foreign_directory_is_never_cleared(tmp_path):
@@ -145,3 +172,29 @@ def test_a_foreign_directory_is_never_cleared(tmp_path):
     (tmp_path / "file").write_text("x")
     fails(2, "is a file", "demo", "--dir", tmp_path / "file", "--depth", DEPTH)
     fails(2, "Invalid value for '--depth'", "demo", "--dir", tmp_path / "new", "--depth", 0)
+
+
+@pytest.mark.evm
+def test_the_story_runs_on_a_chain_with_its_gas(chain_tools, tmp_path):
+    from tests.chain_fixtures import NODE_MODULES
+
+    lines: list[str] = []
+    result = demo.run(tmp_path / "chain", DEPTH, echo=lines.append, rng=random.Random(8), chain_node_modules=NODE_MODULES)
+    story = "\n".join(lines)
+    assert result.ok and result.leaked == [] and [name for name, _ in result.steps] == STEPS
+    assert result.audit.ok and result.audit.proofs_checked == 4 and result.audit.signatures_checked == 4
+    assert [kind for kind, _ in result.gas] == ["deposit", "price", "open", "price", "settle", "withdraw"]
+    assert all(50_000 < gas < 1_000_000 for _, gas in result.gas)  # each below Tornado's 1.0M deposit
+    assert "a pool 0x" in story and "on an in-process py-evm chain" in story
+    assert "he gets 600 = 2 x (3400 - 3100) and alice 2600" in story
+    assert "none of these 15 values occurs in the chain's transactions and events" in story
+    assert f"gas {result.gas[0][1]:,})" in story
+    # The scan finds a private value where it occurs: it can fail.
+    assert demo._leaks(b"x" + (3_100 * 10**6).to_bytes(32, "big"), {"strike": 3_100 * 10**6}) == ["strike"]
+
+
+def test_demo_chain_needs_solc_js(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKOPT_NODE_MODULES", str(tmp_path / "nowhere"))
+    fails(2, "--chain compiles the pool with solc-js, not found in", "demo", "--chain", "--dir", tmp_path / "d",
+          "--depth", DEPTH)
+    assert not (tmp_path / "d").exists()

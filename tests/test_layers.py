@@ -1,7 +1,7 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
 errors -> (field, files) -> (poly, curve, native, binfile) -> r1cs -> gadgets -> circuits -> groth16
--> (ledger, evm, ceremony) -> audit -> (keydir, wallet) -> ceremony_keys -> demo -> cli, and groth16, evm and
+-> (ledger, evm, ceremony) -> audit -> (keydir, wallet, chain, ceremony_keys) -> demo -> cli, and groth16, evm and
 ceremony never import circuits or gadgets (they take any R1CS, any key). Imports inside functions count too.
 """
 
@@ -34,6 +34,7 @@ RANK = {
     "keydir": 8,
     "oracle_files": 8,
     "wallet": 9,
+    "chain": 9,  # the pool as a ledger backend: over ledger, evm, audit and keydir; beside the wallet, which takes any
     "ceremony_keys": 9,  # a ledger's keys from a ceremony directory: verified against zkopt's circuits
     "demo": 10,
     "cli": 11,

@@ -71,9 +71,9 @@ def _prove(market, kind, inputs):
     return witness, prove(pk, witness, market.rng)
 
 
-def _dummy_position(story):
-    """The dummy the attacks need: quantity 0, already expired (its "expiry" has a price)."""
-    return Position(ASSET, story["spot_time"], (Leg(CALL, STRIKE, 0),))
+def _dummy_position(story, expiry=None):
+    """The dummy the attacks need: quantity 0, expiring at the spot's time (it has a price) unless told."""
+    return Position(ASSET, story["spot_time"] if expiry is None else expiry, (Leg(CALL, STRIKE, 0),))
 
 
 def test_a_dummy_option_with_the_live_options_rho_has_no_witness(story):
@@ -93,13 +93,21 @@ def test_a_dummy_option_with_the_live_options_rho_has_no_witness(story):
 
 
 def test_the_best_dummy_open_and_settle_leave_the_live_option_settleable(story):
-    """The attacker's best effort (an honest dummy, opened and settled at once) spends only its own nullifier."""
+    """The attacker's best effort (an honest dummy, opened and settled soon after) spends only its own nullifier."""
     market, live = story["market"], story["live"]
     bob_cash, bob_sk = story["bob_cash"], story["bob_sk"]
-    dummy, _ = open_notes(bob_cash, bob_sk, _dummy_position(story), collateral=0, holder_pk=live.holder_pk)
-    opened, _, _ = market.submit(
-        "open", open_position.inputs(bob_cash, bob_sk, market.tree.membership(story["bob_index"]), dummy, story["grid"])
-    )
+    path = market.tree.membership(story["bob_index"])
+    # Already expired (the spot's time has a price), it could settle at once: the ledger refuses the open.
+    expired, _ = open_notes(bob_cash, bob_sk, _dummy_position(story), collateral=0, holder_pk=live.holder_pk)
+    witness, proof = _prove(market, "open", open_position.inputs(bob_cash, bob_sk, path, expired, story["grid"]))
+    assert_rejected(market.ledger, lambda: market.ledger.submit("open", witness.public, proof),
+                    "is not after the ledger's time")
+    # Expiring a second from now, with a price attested for that second, it opens and settles.
+    soon = market.clock.t + 1
+    dummy, _ = open_notes(bob_cash, bob_sk, _dummy_position(story, soon), collateral=0, holder_pk=live.holder_pk)
+    opened, _, _ = market.submit("open", open_position.inputs(bob_cash, bob_sk, path, dummy, story["grid"]))
+    market.clock.advance(2)
+    market.ledger.post_price([oracle.sign(Observation(ASSET, soon, SPOT, soon), market.members[i]) for i in (0, 1)])
     market.submit("settle", settle.inputs(dummy, market.tree.membership(opened.leaf_indices[0]), SPOT))
     assert market.ledger.is_spent(dummy.nullifier())
     assert not market.ledger.is_spent(live.nullifier())

@@ -117,11 +117,14 @@ def parse_field(text: object, what: str) -> int:
 
 
 def parse_recipient(text: str) -> int:
-    """A withdrawal recipient: a decimal number below r, or a text of at most 31 UTF-8 bytes (big-endian)."""
+    """A withdrawal recipient: a decimal number below r, an Ethereum address 0x + 40 hex digits (as its integer),
+    or a text of at most 31 UTF-8 bytes (big-endian)."""
     if not isinstance(text, str) or not text:
         raise MalformedInput("recipient must be a decimal number or a short text such as acct:alice")
     if re.fullmatch(r"[0-9]+", text):
         return parse_field(text, "recipient")
+    if re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+        return int(text, 16)  # an Ethereum address: the pool pays it (a text that long was refused before)
     raw = text.encode("utf-8")
     if len(raw) > 31:
         raise MalformedInput(f"recipient text {shown(text)} is longer than 31 bytes")

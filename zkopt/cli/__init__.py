@@ -1,8 +1,8 @@
 """The ``zkopt`` command line: thin click commands that parse, call the library and print; one module per group.
 
 ``proofs`` (setup, prove, verify, circuits), ``ledger``, ``oracle``,
-``wallet``, ``margin``, ``audit``, ``export``, ``demo``, ``ceremony`` (ptau,
-alias powersoftau, and zkey) and ``circom`` (snarkjs' groth16 and wtns);
+``wallet``, ``margin``, ``audit``, ``export``, ``chain``, ``demo``, ``ceremony``
+(ptau, alias powersoftau, and zkey) and ``circom`` (snarkjs' groth16 and wtns);
 ``common`` holds what they share (exit codes, one-line errors, progress,
 parameter types). Exit codes:
 0 success, 1 checked and invalid, 2 unusable input (``common``). Commands
@@ -20,7 +20,7 @@ import sys
 
 import click
 
-from zkopt.cli import audit, ceremony, circom, demo, export, ledger, margin, oracle, proofs, wallet
+from zkopt.cli import audit, ceremony, chain, circom, demo, export, ledger, margin, oracle, proofs, wallet
 from zkopt.cli.common import EXIT_INVALID, EXIT_UNUSABLE, fail
 
 
@@ -62,6 +62,7 @@ for command in (
     margin.margin,
     audit.audit_cmd,
     export.export,
+    chain.chain,
     demo.demo,
     ceremony.ptau,
     ceremony.zkey,

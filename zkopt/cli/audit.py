@@ -6,18 +6,22 @@ from pathlib import Path
 
 import click
 
-from zkopt.cli.common import EXIT_INVALID, JSON, echo_json, fail, handle_errors, status
+from zkopt.cli.common import DB, EXIT_INVALID, JSON, ChainTarget, echo_json, fail, handle_errors, open_ledger, status
 
 
 @click.command("audit")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
-@click.option("--genesis-hash", "genesis_hash", help="The published genesis hash (hex) the file must carry.")
+@DB
+@click.option("--genesis-hash", "genesis_hash", help="The published genesis hash (hex) the file or pool must carry.")
 @click.option("--transcripts", "transcripts", type=click.Path(file_okay=False),
               help="Also re-verify the keys' setup ceremony from this directory (one .ptau and KIND.zkey per circuit).")
 @JSON
 @handle_errors
-def audit_cmd(db: str, genesis_hash: str | None, transcripts: str | None, as_json: bool):
-    """Replay and re-verify a ledger from genesis: exit 0 when every check holds, 1 with findings, 2 unusable file."""
+def audit_cmd(db, genesis_hash: str | None, transcripts: str | None, as_json: bool):
+    """Replay and re-verify a ledger from genesis: exit 0 when every check holds, 1 with findings, 2 unusable file.
+
+    With --chain/--pool: the pool's events from its deployment block, every proof re-verified off chain, the
+    verifiers' code against the genesis keys (with solc-js) and the token's balance of the pool.
+    """
     from zkopt.audit import audit
     from zkopt.errors import MalformedInput
 
@@ -29,12 +33,27 @@ def audit_cmd(db: str, genesis_hash: str | None, transcripts: str | None, as_jso
             raise MalformedInput("--genesis-hash must be hex") from None
         if len(expected) != 32:
             raise MalformedInput("--genesis-hash must be 32 bytes (64 hex digits)")
-    if not Path(db).is_file():
-        raise MalformedInput(f"no ledger file at {db}")
     say = status()
-    if say:
-        say(f"auditing {db}")
-    report = audit(db, genesis_hash=expected)
+    if isinstance(db, ChainTarget):
+        if transcripts is not None:
+            raise click.UsageError("--transcripts re-verifies the ceremony a ledger file's genesis records, not a pool's")
+        from zkopt.audit.replay import Finding
+        from zkopt.chain.audit import audit_chain
+        from zkopt.cli.chain import node_modules
+
+        if say:
+            say(f"auditing the pool {db.pool}")
+        with open_ledger(db) as pool:
+            modules = node_modules() if Path(node_modules()).is_dir() else None
+            report = audit_chain(pool, node_modules=modules)
+        if expected is not None and report.genesis_hash != expected:
+            report.findings.insert(0, Finding(0, "genesis", "the genesis hash differs from the published one"))
+    else:
+        if not Path(db).is_file():
+            raise MalformedInput(f"no ledger file at {db}")
+        if say:
+            say(f"auditing {db}")
+        report = audit(db, genesis_hash=expected)
     unusable = [f for f in report.findings if f.check == "file"]
     if unusable:
         raise MalformedInput(unusable[0].message)

@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import click
 
@@ -66,6 +67,11 @@ def handle_errors(fn):
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             fail(EXIT_UNUSABLE, f"error: {exc.strerror or exc.__class__.__name__}{where}")
+        except Exception as exc:
+            # A chain node that went away or answered nonsense (web3.py, requests, eth-*): unusable, one line.
+            if type(exc).__module__.split(".")[0] in ("web3", "requests", "urllib3", "eth_utils", "eth_abi", "hexbytes"):
+                fail(EXIT_UNUSABLE, f"error: the chain node failed: {exc.__class__.__name__}: {shown(str(exc), 120)}")
+            raise
 
     return wrapper
 
@@ -164,7 +170,39 @@ def position_legs(legs: tuple, kind: int | None = None, strike: int | None = Non
     return list(legs)
 
 WALLET = click.option("--wallet", "wallet_file", required=True, type=click.Path(dir_okay=False), help="The wallet file.")
-DB = click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@dataclass(frozen=True)
+class ChainTarget:
+    """A ledger on a chain: a JSON-RPC node, a pool address and the account that sends (what --db is for a file)."""
+
+    url: str
+    pool: str
+    sender: str | None = None
+
+    def __str__(self) -> str:
+        return f"--chain {self.url} --pool {self.pool}"
+
+
+def DB(fn):  # noqa: N802 - an option decorator, named like the others
+    """--db FILE, or --chain URL --pool ADDRESS [--from ADDRESS]: the ledger, passed on as ``db`` (str or ChainTarget)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, db=None, chain_url=None, pool=None, sender=None, **kwargs):
+        if chain_url or pool or sender:
+            if db or not (chain_url and pool):
+                raise click.UsageError("give either --db FILE or --chain URL --pool ADDRESS")
+            db = ChainTarget(chain_url, pool, sender)
+        elif not db:
+            raise click.UsageError("the ledger is missing: --db FILE, or --chain URL --pool ADDRESS")
+        return fn(*args, db=db, **kwargs)
+
+    for option in reversed((
+        click.option("--db", "db", type=click.Path(dir_okay=False), help="The ledger file."),
+        click.option("--chain", "chain_url", metavar="RPC_URL", help="Or a pool on this chain's JSON-RPC node..."),
+        click.option("--pool", "pool", metavar="ADDRESS", help="... at this address (`zkopt chain deploy`)."),
+        click.option("--from", "sender", metavar="ADDRESS", help="With --chain: the node's account that sends [first]."),
+    )):
+        wrapper = option(wrapper)
+    return wrapper
 KEYS = click.option("--keys", "keys_dir", required=True, type=click.Path(file_okay=False), help="Key directory (from `ledger init`).")
 OUT = click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the transaction to TX.json instead of submitting it.")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -194,8 +232,10 @@ def receipt_line(receipt) -> str:
     return text
 
 
-def open_ledger(db: str):
-    """Open the ledger file ``db``; on a terminal, a write that waits for another process says so on stderr.
+def open_ledger(db):
+    """Open the ledger ``db``: a file, or a pool on a chain (``ChainTarget``, a ``zkopt.chain.ledger.ChainLedger``).
+
+    On a terminal, a write to a file that waits for another process says so on stderr.
 
     A write waits at most ``ZKOPT_BUSY_TIMEOUT`` seconds (default 30) for
     another process's write lock, then exits with EXIT_BUSY.
@@ -204,6 +244,12 @@ def open_ledger(db: str):
 
     from zkopt.ledger import Ledger
     from zkopt.ledger.store import DEFAULT_BUSY_TIMEOUT
+
+    if isinstance(db, ChainTarget):
+        from zkopt.chain import node
+        from zkopt.chain.ledger import ChainLedger
+
+        return ChainLedger(node.connect(db.url), db.pool, sender=db.sender)
 
     text = os.environ.get("ZKOPT_BUSY_TIMEOUT", "")
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from zkopt.cli.common import (
+    DB,
     EXIT_INVALID,
     JSON,
     echo_json,
@@ -133,11 +134,11 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
 
 
 @ledger.command("submit")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@DB
 @click.argument("tx_file", metavar="TX.json", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON.")
 @handle_errors
-def ledger_submit(db: str, tx_file: str, as_json: bool):
+def ledger_submit(db, tx_file: str, as_json: bool):
     """Submit a transaction file {"kind", "public", "proof"}; exit 1 with the ledger's reason when rejected."""
     from zkopt.errors import MalformedInput
     from zkopt.files import read_json

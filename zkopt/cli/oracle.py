@@ -9,6 +9,7 @@ import click
 
 from zkopt.cli.common import (
     AMOUNT,
+    DB,
     TICKER,
     TIME,
     echo_json,
@@ -26,12 +27,20 @@ def oracle():
 @oracle.command("keygen")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="New private key file (owner-only).")
 @click.option("--committee", "committee", type=click.Path(dir_okay=False), help="Also add the public key to this committee file.")
+@click.option("--ethereum", is_flag=True, help="A member of a pool on chain: a secp256k1 key; prints its address.")
 @handle_errors
-def oracle_keygen(out: str, committee: str | None):
+def oracle_keygen(out: str, committee: str | None, ethereum: bool):
     """Make a member's Ed25519 key; write it to OUT (mode 0600, never overwritten) and print the public key."""
     from zkopt.ledger import oracle as ledger_oracle
     from zkopt.oracle_files import add_to_committee, read_committee, write_oracle_key
 
+    if ethereum:
+        from zkopt.chain import oracle as chain_oracle
+
+        if committee:
+            raise click.UsageError("--ethereum keys go to `zkopt chain deploy --member ADDRESS`, not a committee file")
+        click.echo("0x" + chain_oracle.write_key_file(out, chain_oracle.keygen()).hex())
+        return
     if committee and Path(committee).exists():
         read_committee(committee)  # refuse a damaged committee file before a key is written
     public = write_oracle_key(out, ledger_oracle.keygen())
@@ -57,23 +66,29 @@ def oracle_sign(key_file: str, asset: int, expiry: int, price: int, observed_at:
     from zkopt.oracle_files import read_oracle_key
     from zkopt.units import format_amount, format_time
 
-    key = read_oracle_key(key_file)
     observed_at = int(time.time()) if observed_at is None else observed_at
     if observed_at < expiry:
         raise MalformedInput(f"observed at {format_time(observed_at)}, before the expiry {format_time(expiry)}: "
                              "a settlement price is observed after expiry")
-    attestation = ledger_oracle.sign(Observation(asset, expiry, price, observed_at), key)
+    observation = Observation(asset, expiry, price, observed_at)
+    chain_key = _chain_key(key_file)
+    if chain_key is not None:
+        from zkopt.chain import oracle as chain_oracle
+
+        attestation = chain_oracle.sign(observation, chain_key)
+    else:
+        attestation = ledger_oracle.sign(observation, read_oracle_key(key_file))
     write_json_atomic(out, attestation.to_json(), 0o644)
     click.echo(f"signed price {format_amount(price)} at expiry {format_time(expiry)}, observed "
                f"{format_time(observed_at)}, by {attestation.member.hex()[:16]}...: {out}")
 
 
 @oracle.command("post")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@DB
 @click.argument("files", metavar="OBS.json...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON.")
 @handle_errors
-def oracle_post(db: str, files: tuple[str, ...], as_json: bool):
+def oracle_post(db, files: tuple[str, ...], as_json: bool):
     """Post signed observations of one (asset, expiry) as a price report; exit 1 when the ledger refuses it."""
     from zkopt.oracle_files import read_attestations
 
@@ -84,3 +99,12 @@ def oracle_post(db: str, files: tuple[str, ...], as_json: bool):
         echo_json(receipt.to_json())
     else:
         click.echo(f"{receipt_line(receipt)} ({len(attestations)} signatures)")
+
+
+def _chain_key(key_file: str) -> bytes | None:
+    """An Ethereum member's key (``oracle keygen --ethereum``), or None for an Ed25519 key file."""
+    try:
+        from zkopt.chain import oracle as chain_oracle
+    except ImportError:  # web3's dependencies (the chain extra) are not installed: only Ed25519 keys then
+        return None
+    return chain_oracle.read_key_file(key_file)
