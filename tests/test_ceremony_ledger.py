@@ -151,6 +151,8 @@ def test_ceremony_options_refuse_an_unusable_directory(tmp_path):
     assert not (tmp_path / "l.db").exists()
     fails(2, "no ceremony directory", "demo", "--dir", tmp_path / "demo", "--depth", DEPTH,
           "--zkeys", tmp_path / "missing")
+    fails(2, "not a pool's", "audit", "--chain", "http://127.0.0.1:9", "--pool", "0x" + "11" * 20,
+          "--transcripts", tmp_path / "empty")
 
 
 def test_a_ledger_on_ceremony_keys_proves_and_records_the_transcripts(tmp_path):

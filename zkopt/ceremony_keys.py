@@ -32,7 +32,7 @@ class Verified:
     shape: object   # zkopt.r1cs.R1CS
 
 
-def find_ptau(directory: Path) -> Path:
+def _find_ptau(directory: Path) -> Path:
     found = sorted(Path(directory).glob("*.ptau"))
     if len(found) != 1:
         raise MalformedInput(f"{directory} must hold exactly one .ptau (the prepared phase 1), found {len(found)}")
@@ -46,7 +46,7 @@ def _read(directory: Path, kinds: tuple[str, ...]) -> tuple[Path, dict]:
 
     if not directory.is_dir():
         raise MalformedInput(f"no ceremony directory at {directory}")
-    pot_path = find_ptau(directory)
+    pot_path = _find_ptau(directory)
     keys = {}
     for kind in kinds:
         path = directory / f"{kind}.zkey"
