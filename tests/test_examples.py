@@ -68,3 +68,16 @@ def test_tamper_audit(tmp_path):
     assert "FAILED" in proof and "#3 [proof]" in proof
     assert "FAILED" in leaf and "#3 [commitment] the stored leaf 1 differs" in leaf
     assert (tmp_path / "tampered-proof.db").is_file()
+
+
+def test_settle_expiry(tmp_path):
+    text = run("settle_expiry.py", tmp_path, "--keys", shared_keys(), "--positions", "3", "--workers", "2")
+    assert "the maker writes 3 options on ETH-USD expiring" in text
+    assert "call ETH-USD strike 3100 quantity 1" in text and "collateral 1400 (writer) to bob" in text
+    assert "price report accepted as entry 6: ETH-USD settles at 3250" in text
+    assert "settle_all on a local pool of 2 processes: 3 settled, 0 failed; 3 proofs in" in text
+    assert "entry 7: call ETH-USD strike 3100" in text and "back to the maker 1250" in text
+    assert "bob's wallet finds its payouts: 200" in text and "carol's wallet finds its payouts: 0" in text
+    assert "audit: OK; 9 entries, 7 proofs" in text
+    assert f"--db {tmp_path / 'ledger.db'}" in text and "--all --expiry " in text
+    assert all((tmp_path / n).is_file() for n in ("ledger.db", "maker.json", "bob.json", "carol.json"))

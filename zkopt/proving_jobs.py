@@ -213,36 +213,42 @@ class LocalPool(Provers):
         self._digest = key.digest
         return self._executor
 
+    def _submit(self, key: ShippedKey, jobs: Sequence[ProofJob]) -> dict:
+        try:
+            return {self._executor.submit(prove_job, key.digest, None, dict(job.inputs)): job for job in jobs}
+        except BrokenProcessPool:  # a process died after the last batch, while the pool was idle
+            self.restarts += 1
+            self._start(key)
+            return {self._executor.submit(prove_job, key.digest, None, dict(job.inputs)): job for job in jobs}
+
     def prove(self, pk: ProvingKey, jobs: Sequence[ProofJob]) -> Iterator[ProofResult]:
         key = ShippedKey.of(pk)
-        executor = self._executor if self._digest == key.digest and self._executor else self._start(key)
-        pending = {executor.submit(prove_job, key.digest, None, dict(job.inputs)): job for job in jobs}
-        restarts = 0
+        if self._executor is None or self._digest != key.digest:
+            self._start(key)
+        todo, pending, restarts = list(jobs), {}, 0
         try:
-            while pending:
-                broken = []
+            while todo:
+                pending, todo = self._submit(key, todo), []
                 for future in as_completed(list(pending)):
                     job = pending.pop(future)
                     try:
                         answer = future.result()
                     except BrokenProcessPool:
-                        broken.append(job)
+                        todo.append(job)
                         continue
                     except Exception as exc:  # noqa: BLE001 - a job's own failure is reported, the others go on
                         yield ProofResult(job.tag, error=_failure(exc))
                         continue
                     yield read_answer(job.tag, answer)
-                if not broken:
-                    break
-                if restarts == MAX_RESTARTS:
+                if todo and restarts == MAX_RESTARTS:
                     reason = f"a process of the proving pool died while proving it ({MAX_RESTARTS + 1} times in this batch)"
-                    for job in broken:
+                    for job in todo:
                         yield ProofResult(job.tag, error=reason)
-                    break
-                restarts += 1
-                self.restarts += 1
-                executor = self._start(key)
-                pending = {executor.submit(prove_job, key.digest, None, dict(job.inputs)): job for job in broken}
+                    return
+                if todo:
+                    restarts += 1
+                    self.restarts += 1
+                    self._start(key)
         finally:
             for future in pending:
                 future.cancel()
