@@ -135,7 +135,7 @@ def main() -> None:
     if args.scheduler or args.workers:
         command += ["--scheduler", args.scheduler] if args.scheduler else ["--workers", str(args.workers)]
     print("$ zkopt " + " ".join(command[3:]))
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     print(done.stdout.rstrip())
     if done.returncode != 0:
         raise SystemExit(done.stderr.strip())

@@ -22,14 +22,14 @@ from zkopt.ledger.rules import RuleBroken
 
 
 def withdrawal(world, amount=1, root=None, nf=None) -> Transaction:
-    values = dict(
+    public, proof = world.prove(
+        "withdraw",
         root=world.ledger.root if root is None else root,
         nf_in=world.fresh() if nf is None else nf,
         amount=amount,
         recipient=77,
         cm_change=world.fresh(),
     )
-    public, proof = world.prove("withdraw", **values)
     return Transaction("withdraw", tuple(public), proof)
 
 

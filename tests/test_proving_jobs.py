@@ -19,7 +19,14 @@ from zkopt.circuits import build
 from zkopt.errors import MalformedInput, MalformedKey
 from zkopt.field import R
 from zkopt.groth16 import setup, verify
-from zkopt.proving_jobs import LocalPool, ProofJob, ShippedKey, install_key, prove_job, read_answer
+from zkopt.proving_jobs import (
+    LocalPool,
+    ProofJob,
+    ShippedKey,
+    install_key,
+    prove_job,
+    read_answer,
+)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import click
 
 from zkopt.cli.common import (
     AMOUNT,
-    EXIT_INVALID,
     DB,
+    EXIT_INVALID,
     JSON,
     KEYS,
     OUT,
