@@ -12,6 +12,8 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -141,22 +143,29 @@ def test_a_dask_worker_killed_mid_batch_and_every_note_still_settled_once(mine, 
         provers = DaskCluster(cluster.address, timeout=60)
         provers.client.wait_for_workers(2, timeout=60)
         names = {addr: info["name"] for addr, info in provers.client.scheduler_info()["workers"].items()}
-        killed = []
+        finished, killed = [], []
 
-        def kill_a_busy_worker(done, total):
-            if killed:
-                return
-            busy = [names[addr] for addr, keys in provers.client.processing().items() if keys]
-            assert busy, "no worker holds a job mid-batch"
-            cluster.kill(busy[0])
-            killed.append((busy[0], done, total))
+        def kill_the_first_busy_worker():
+            # As soon as a worker holds a proving job, and a moment into it, that worker's machine is lost.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not killed:
+                busy = [names[addr] for addr, keys in provers.client.processing().items() if keys]
+                if busy:
+                    time.sleep(0.2)
+                    cluster.kill(busy[0])
+                    killed.append((busy[0], len(finished)))
+                time.sleep(0.02)
 
+        killer = threading.Thread(target=kill_the_first_busy_worker, daemon=True)
         maker = Wallet.load(mine.maker)
         with mine.ledger() as ledger, provers:
             assert provers.describe() == f"the Dask cluster at {cluster.address} (2 workers)"
-            report = settle_all(maker, ledger, KeyDir(shared_keys()), provers, progress=kill_a_busy_worker)
-        name, done, total = killed[0]
-        assert done < total and cluster.workers[name].returncode == -signal.SIGKILL
+            killer.start()
+            report = settle_all(maker, ledger, KeyDir(shared_keys()), provers,
+                                progress=lambda done, total: finished.append(done))
+        killer.join()
+        name, done_then = killed[0]
+        assert done_then < DUE and cluster.workers[name].returncode == -signal.SIGKILL
         assert report.proofs == DUE  # the lost job was rerun by Dask; each note was proved and submitted once
         check_every_due_note_settled_once(mine, report, maker)
     finally:
