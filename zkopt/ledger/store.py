@@ -48,7 +48,7 @@ from zkopt.ledger import integrity, oracle, rules, schema, views
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
 from zkopt.ledger.rules import RuleBroken
-from zkopt.ledger.schema import fe_bytes, fe_from, sqlite_uri, u64_bytes, u64_from
+from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
 from zkopt.native.merkle import MerklePath
