@@ -32,7 +32,7 @@ from zkopt.circuits import settle
 from zkopt.groth16 import prepare, verify, verify_batch
 from zkopt.keydir import KeyDir
 from zkopt.native.merkle import MerkleTree
-from zkopt.native.notes import CALL, PUT, OptionNote
+from zkopt.native.notes import CALL, PUT, Leg, OptionNote, Position
 from zkopt.proving_jobs import DaskCluster, LocalPool, ProofJob, prove_inputs
 
 
@@ -40,8 +40,8 @@ def settle_jobs(depth: int, count: int) -> list[ProofJob]:
     """``count`` settle input maps: options on one asset and expiry, each in a native tree of ``depth``."""
     tree = MerkleTree(depth)
     options = [
-        OptionNote(7, CALL if i % 2 == 0 else PUT, 3_000_000_000 + 10_000_000 * i, 1_000_000, 1_800_000_000,
-                   1_500_000_000, 11 + i, 12 + i, 1_000 + i)
+        OptionNote(Position(7, 1_800_000_000, (Leg(CALL if i % 2 == 0 else PUT, 3_000_000_000 + 10_000_000 * i,
+                                                  1_000_000),)), 1_500_000_000, 11 + i, 12 + i, 1_000 + i)
         for i in range(count)
     ]
     for option in options:
