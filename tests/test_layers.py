@@ -1,7 +1,8 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
-errors -> field -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> (ledger, evm) -> audit
--> (wallet, chain) -> demo -> cli, and groth16 and evm never import circuits or gadgets (they take any R1CS, any key).
+errors -> field -> (poly, curve, native) -> r1cs -> gadgets -> circuits -> groth16 -> (ledger, evm, proving_jobs)
+-> audit -> (wallet, chain) -> (demo, expiry) -> cli, and groth16 and evm never import circuits or gadgets (they
+take any R1CS, any key).
 Imports inside functions count too.
 """
 
@@ -28,12 +29,14 @@ RANK = {
     "groth16": 6,
     "ledger": 7,
     "evm": 7,
+    "proving_jobs": 7,  # many proofs on a process pool or Dask: circuits + groth16, nothing of the ledger or wallet
     "audit": 8,
     "keydir": 8,
     "oracle_files": 8,
     "wallet": 9,
     "chain": 9,  # the pool as a ledger backend: over ledger, evm, audit and keydir; beside the wallet, which takes any
     "demo": 10,
+    "expiry": 10,  # settling a whole expiry: a wallet's due notes, proving_jobs, Ledger.submit_batch
     "cli": 11,
 }
 FORBIDDEN = {("groth16", "circuits"), ("groth16", "gadgets"), ("evm", "circuits"), ("evm", "gadgets")}

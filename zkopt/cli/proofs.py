@@ -61,21 +61,14 @@ def setup(circuit: str, out_dir: str, params: tuple[str, ...]):
 @handle_errors
 def prove(pk_path: str, input_path: str, proof_path: str, public_path: str):
     """Prove a statement with the circuit recorded in the proving key."""
-    from zkopt import circuits, r1cs
-    from zkopt.errors import MalformedInput, MalformedKey
-    from zkopt.groth16 import prove as groth16_prove
+    from zkopt.errors import MalformedInput
     from zkopt.groth16 import proving_key_file, snarkjs
+    from zkopt.proving_jobs import prove_inputs
 
     pk = proving_key_file.read(pk_path)
-    try:
-        instance = circuits.build(pk.circuit, pk.params)
-    except ValueError as exc:
-        raise MalformedKey(f"proving key names {exc}") from None
-    inputs = read_json(input_path, "input", MalformedInput)
-    witness = r1cs.solve(instance, inputs)
-    proof = groth16_prove(pk, witness)
+    public, proof = prove_inputs(pk, read_json(input_path, "input", MalformedInput))
     Path(proof_path).write_text(snarkjs.dumps(snarkjs.proof_to_json(proof)))
-    Path(public_path).write_text(snarkjs.dumps(snarkjs.public_to_json(witness.public)))
+    Path(public_path).write_text(snarkjs.dumps(snarkjs.public_to_json(public)))
 
 
 @click.command()
