@@ -1,9 +1,10 @@
-"""Shared test fixtures: the seeded random source, the npm interop tools, the real depth-4 keys.
+"""Shared test fixtures: the seeded random source, the npm interop tools, dask, the real depth-4 keys.
 
 Interop tests ask for the ``node_tools`` fixture, EVM tests (marked ``evm``) for
-``evm_tools``, chain tests for ``chain_tools`` and ``hardhat_url`` (a Hardhat node the tests start). Where node, the npm packages or eth-tester are missing they skip,
-unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a missing tool fails the
-run instead, so CI can never pass with interop or EVM tests skipped.
+``evm_tools``, chain tests for ``chain_tools`` and ``hardhat_url`` (a Hardhat node the tests start), Dask tests
+(marked ``dask``) for ``dask_tools``. Where node, the npm packages, eth-tester, web3 or dask.distributed are
+missing they skip, unless ZKOPT_REQUIRE_INTEROP=1 (set by .ci/run), where a missing tool fails the run
+instead, so CI can never pass with interop, EVM, chain or Dask tests skipped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 INTEROP_DIR = REPO / "tools" / "interop"
+#: Tests with these markers must run in CI (ZKOPT_REQUIRE_INTEROP=1): skipping one fails the run.
+REQUIRED_MARKERS = ("interop", "evm", "dask")
 
 
 class NodeTools:
@@ -89,6 +92,15 @@ def hardhat_url(chain_tools):
         yield running.url
 
 
+@pytest.fixture(scope="session")
+def dask_tools() -> None:
+    """dask.distributed importable (the `dask` extra, also in `test`), or the test skips (fails in CI)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        _missing_tool(f"{exc.name} is not installed: pip install -e '.[test]'")
+
+
 @pytest.fixture
 def rng() -> random.Random:
     """The one seeded random source for tests (production randomness uses `secrets`)."""
@@ -97,16 +109,16 @@ def rng() -> random.Random:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under ZKOPT_REQUIRE_INTEROP=1 an interop or EVM test that skipped counts as failed."""
+    """Under ZKOPT_REQUIRE_INTEROP=1 an interop, EVM or Dask test that skipped counts as failed."""
     outcome = yield
     report = outcome.get_result()
     if (
         report.skipped
         and os.environ.get("ZKOPT_REQUIRE_INTEROP") == "1"
-        and (item.get_closest_marker("interop") is not None or item.get_closest_marker("evm") is not None)
+        and any(item.get_closest_marker(name) is not None for name in REQUIRED_MARKERS)
     ):
         report.outcome = "failed"
-        report.longrepr = f"interop or EVM test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
+        report.longrepr = f"interop, EVM or Dask test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

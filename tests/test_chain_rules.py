@@ -89,6 +89,20 @@ def test_same_commitment_twice_in_one_transaction(market):
             "same commitment twice", "same commitment twice")
 
 
+def test_a_batch_judges_each_transaction_and_the_rest_go_on(market):
+    from zkopt.ledger import Receipt, Transaction
+
+    cm = market.fresh()
+    market.submit("deposit", amount=5, cm_out=cm)
+    replayed = Transaction("deposit", *market.prove("deposit", amount=5, cm_out=cm))
+    good = Transaction("deposit", *market.prove("deposit", amount=6, cm_out=market.fresh()))
+    before = market.ledger.state().entries
+    results = market.ledger.submit_batch([replayed, good])
+    assert isinstance(results[0], LedgerRejected) and "already on the ledger" in results[0].reason
+    assert isinstance(results[1], Receipt) and results[1].seq == before + 1
+    assert market.ledger.state().entries == before + 1
+
+
 def test_stale_root(market):
     stale = market.ledger.root
     cash(market)

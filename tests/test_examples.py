@@ -85,3 +85,20 @@ def test_tamper_audit(tmp_path):
     assert "FAILED" in proof and "#3 [proof]" in proof
     assert "FAILED" in leaf and "#3 [commitment] the stored leaf 1 differs" in leaf
     assert (tmp_path / "tampered-proof.db").is_file()
+
+
+def test_settle_expiry(tmp_path):
+    text = run("settle_expiry.py", tmp_path, "--keys", shared_keys(), "--positions", "3", "--workers", "2")
+    assert "the maker writes 3 options on ETH-USD expiring" in text
+    assert "ETH-USD call:3100:1" in text and "collateral 1400 (writer) to bob" in text
+    assert "price report accepted as entry 6: ETH-USD settles at 3250" in text
+    assert f"$ zkopt wallet settle --wallet {tmp_path / 'maker.json'} --db {tmp_path / 'ledger.db'}" in text
+    assert "--all --expiry " in text
+    settled = [line for line in text.splitlines() if line.startswith("settled   ")]
+    assert len(settled) == 3 and all("(writer): entry " in line for line in settled)
+    assert "call:3100:1" in settled[0] and settled[0].endswith("entry 7; to this wallet 1250")
+    assert "3 settled, 0 settled elsewhere, 0 failed, 0 waiting; 3 proofs in" in text
+    assert "on a local pool of 2 processes" in text
+    assert "bob's wallet finds its payouts: 200" in text and "carol's wallet finds its payouts: 0" in text
+    assert "audit: OK; 9 entries, 7 proofs" in text
+    assert all((tmp_path / n).is_file() for n in ("ledger.db", "maker.json", "bob.json", "carol.json"))

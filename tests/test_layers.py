@@ -1,8 +1,9 @@
 """The layers' dependencies point one way (DEVELOPERS guide, STYLE.md): walk every import and check it.
 
 errors -> (field, files) -> (poly, curve, native, binfile) -> r1cs -> gadgets -> circuits -> groth16
--> (ledger, evm, ceremony) -> audit -> (keydir, wallet, chain, ceremony_keys) -> demo -> cli, and groth16, evm and
-ceremony never import circuits or gadgets (they take any R1CS, any key). Imports inside functions count too.
+-> (ledger, evm, proving_jobs, ceremony) -> audit -> (keydir, wallet, chain, ceremony_keys) -> (demo, expiry) -> cli,
+and groth16, evm and ceremony never import circuits or gadgets (they take any R1CS, any key). Imports inside
+functions count too.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ RANK = {
     "ledger": 7,
     "evm": 7,
     "ceremony": 7,  # powers of tau and phase 2: any R1CS, never a circuit of zkopt's
+    "proving_jobs": 7,  # many proofs on a process pool or Dask: circuits + groth16, nothing of the ledger or wallet
     "audit": 8,
     "keydir": 8,
     "oracle_files": 8,
@@ -37,6 +39,7 @@ RANK = {
     "chain": 9,  # the pool as a ledger backend: over ledger, evm, audit and keydir; beside the wallet, which takes any
     "ceremony_keys": 9,  # a ledger's keys from a ceremony directory: verified against zkopt's circuits
     "demo": 10,
+    "expiry": 10,  # settling a whole expiry: a wallet's due notes, proving_jobs, Ledger.submit_batch
     "cli": 11,
 }
 FORBIDDEN = {(low, high) for low in ("groth16", "evm", "ceremony") for high in ("circuits", "gadgets")}

@@ -27,7 +27,7 @@ from zkopt.groth16 import Proof
 from zkopt.ledger import rules
 from zkopt.ledger.oracle import Attestation, FinalPrice
 from zkopt.ledger.store import LedgerState
-from zkopt.ledger.transactions import SPECS, Receipt
+from zkopt.ledger.transactions import SPECS, Receipt, Transaction
 from zkopt.native.merkle import MerklePath, MerkleTree
 from zkopt.chain import oracle as chain_oracle
 from zkopt.chain.deploy import ChainGenesis
@@ -229,13 +229,25 @@ class ChainLedger:
 
     def submit_json(self, tx: object) -> Receipt:
         from zkopt.errors import MalformedSubmission
-        from zkopt.ledger.transactions import Transaction
 
         try:
             parsed = Transaction.from_json(tx)
         except MalformedInput as exc:
             raise MalformedSubmission(f"malformed transaction: {exc}") from None
         return self.submit(parsed.kind, list(parsed.public), parsed.proof)
+
+    def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
+        """Each transaction sent in order as ``submit`` would (the pool verifies each in its own call), its receipt
+        or the refusal; a refused one changes nothing and the rest go on, as ``Ledger.submit_batch``."""
+        results: list[Receipt | LedgerRejected] = []
+        for tx in transactions:
+            try:
+                if not isinstance(tx, Transaction):
+                    raise LedgerRejected("a batch holds Transaction objects")
+                results.append(self.submit(tx.kind, list(tx.public), tx.proof))
+            except LedgerRejected as exc:
+                results.append(exc)
+        return results
 
     def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
         """Send one transaction to the pool; LedgerRejected with the pool's reason when it reverts."""

@@ -2,4 +2,6 @@
 
 from zkopt.cli import main
 
-main()
+# The guard matters: a spawned process (the proving pool) imports this module again as __mp_main__.
+if __name__ == "__main__":
+    main()

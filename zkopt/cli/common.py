@@ -118,6 +118,20 @@ def status(always: bool = False):
     return say
 
 
+def progress_bar(label: str):
+    """A callback (done, total) drawing a bar on stderr when it is a terminal, else None (like ``status``)."""
+    if not _stderr_is_tty():
+        return None
+    width = 30
+
+    def draw(done: int, total: int) -> None:
+        filled = width * min(done, total) // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        click.echo(f"\rzkopt {label} [{bar}] {done}/{total}", err=True, nl=done >= total)
+
+    return draw
+
+
 def echo_json(obj) -> None:
     click.echo(json.dumps(obj, indent=1))
 

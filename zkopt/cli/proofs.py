@@ -76,10 +76,9 @@ def setup(circuit: str | None, out_dir: str, params: tuple[str, ...], r1cs_path:
 def prove(pk_path: str | None, input_path: str | None, proof_path: str, public_path: str, zkey_path: str | None,
           wtns_path: str | None, wasm_path: str | None, circuit: str | None, params: tuple[str, ...]):
     """Prove a statement with the circuit recorded in the proving key, or with a .zkey (snarkjs' key format)."""
-    from zkopt import circuits, r1cs
-    from zkopt.errors import MalformedInput, MalformedKey
-    from zkopt.groth16 import prove as groth16_prove
+    from zkopt.errors import MalformedInput
     from zkopt.groth16 import proving_key_file, snarkjs
+    from zkopt.proving_jobs import prove_inputs
 
     if zkey_path is not None:
         if pk_path is not None:
@@ -90,15 +89,9 @@ def prove(pk_path: str | None, input_path: str | None, proof_path: str, public_p
     if pk_path is None or input_path is None or wtns_path or wasm_path or circuit or params:
         raise click.UsageError("give --pk and --input (or --zkey with --wtns, --wasm or --circuit)")
     pk = proving_key_file.read(pk_path)
-    try:
-        instance = circuits.build(pk.circuit, pk.params)
-    except ValueError as exc:
-        raise MalformedKey(f"proving key names {exc}") from None
-    inputs = read_json(input_path, "input", MalformedInput)
-    witness = r1cs.solve(instance, inputs)
-    proof = groth16_prove(pk, witness)
+    public, proof = prove_inputs(pk, read_json(input_path, "input", MalformedInput))
     Path(proof_path).write_text(snarkjs.dumps(snarkjs.proof_to_json(proof)))
-    Path(public_path).write_text(snarkjs.dumps(snarkjs.public_to_json(witness.public)))
+    Path(public_path).write_text(snarkjs.dumps(snarkjs.public_to_json(public)))
 
 
 @click.command()

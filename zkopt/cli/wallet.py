@@ -7,6 +7,7 @@ import click
 from zkopt.cli.common import (
     AMOUNT,
     DB,
+    EXIT_INVALID,
     JSON,
     KEYS,
     LEGS,
@@ -16,9 +17,11 @@ from zkopt.cli.common import (
     TIME,
     WALLET,
     echo_json,
+    fail,
     handle_errors,
     open_ledger,
     position_legs,
+    progress_bar,
     receipt_line,
     status,
 )
@@ -172,16 +175,79 @@ def wallet_open(wallet_file, db, keys_dir, holder, asset, legs, option_kind, str
 @WALLET
 @DB
 @KEYS
-@click.option("--note", "note", required=True, help="The option note's id (see `wallet notes`).")
+@click.option("--note", "note", help="The option note's id (see `wallet notes`).")
+@click.option("--all", "every", is_flag=True, help="Settle every option note with an attested price, proved in parallel.")
+@click.option("--expiry", type=TIME, help="With --all: only the notes of this expiry.")
+@click.option("--asset", "ticker", help="With --all: only the notes on this ticker, e.g. ETH-USD.")
+@click.option("--scheduler", help="With --all: prove on the Dask cluster at tcp://HOST:PORT instead of a local pool.")
+@click.option("--workers", type=click.IntRange(min=1), help="With --all: processes of the local pool (default: one per core).")
 @OUT
 @JSON
 @handle_errors
-def wallet_settle(wallet_file, db, keys_dir, note, out, as_json):
-    """Settle an option note at the attested price of its asset and expiry (either party may)."""
+def wallet_settle(wallet_file, db, keys_dir, note, every, expiry, ticker, scheduler, workers, out, as_json):
+    """Settle an option note (--note ID), or every due one (--all), at the attested price of its asset and expiry.
+
+    Either party may settle. With --all the proofs run in parallel on a local
+    process pool, or with --scheduler on an existing Dask cluster, and are
+    submitted in batches; a note that fails is reported and the rest go on,
+    and a rerun picks up what is left. A worker sees each option's terms (never
+    the wallet file or its spending key): run workers only on machines you control.
+    """
+    if every == (note is not None):
+        raise click.UsageError("give either --note ID or --all")
+    if not every and any(v is not None for v in (expiry, ticker, scheduler, workers)):
+        raise click.UsageError("--expiry, --asset, --scheduler and --workers go with --all")
+    if every and out:
+        raise click.UsageError("--all submits its settlements; --out writes one (--note ID)")
+    if scheduler and workers:
+        raise click.UsageError("--workers sizes the local pool; a Dask cluster brings its own workers")
+    if every:
+        settle_every_note(wallet_file, db, keys_dir, expiry, ticker, scheduler, workers, as_json)
+        return
     loaded, outcome = run_tx(
         wallet_file, db, keys_dir, out, lambda w, lg, k, submit, status: w.settle(lg, k, note, submit=submit, status=status)
     )
     report_tx(loaded, outcome, db, out, as_json)
+
+
+def settle_every_note(wallet_file, db, keys_dir, expiry, ticker, scheduler, workers, as_json) -> None:
+    """``wallet settle --all``: zkopt.expiry.settle_all on a local pool or a Dask cluster; exit 1 if a note failed."""
+    from zkopt.expiry import settle_all
+    from zkopt.keydir import KeyDir
+    from zkopt.proving_jobs import DaskCluster, LocalPool
+    from zkopt.units import asset_id, format_amount
+    from zkopt.wallet import Wallet
+
+    loaded = Wallet.load(wallet_file)
+    asset = asset_id(ticker) if ticker else None
+    with open_ledger(db) as opened, (DaskCluster(scheduler) if scheduler else LocalPool(workers)) as provers:
+        report = settle_all(
+            loaded, opened, KeyDir(keys_dir), provers, expiry=expiry, asset=asset,
+            progress=progress_bar("settle"), status=status(),
+        )
+    failed = report.having("failed")
+    if as_json:
+        echo_json({**report.to_json(), "wallet": wallet_file})
+    else:
+        for o in report.outcomes:
+            what = loaded.describe(loaded.find(o.id))
+            if o.status == "settled":
+                shares = ", ".join(format_amount(a) for a in o.amounts) or "nothing"
+                click.echo(f"settled   {o.id}  {what}: entry {o.seq}; to this wallet {shares}")
+            elif o.status == "elsewhere":
+                click.echo(f"settled   {o.id}  {what}: already, in entry {o.seq} (another submission)")
+            elif o.status == "failed":
+                click.echo(f"failed    {o.id}  {what}: {o.reason}")
+            else:
+                click.echo(f"waiting   {o.id}  {what}: {o.reason}")
+        rate = report.proofs / report.seconds if report.seconds else 0.0
+        counts = ", ".join(f"{len(report.having(s))} {label}" for s, label in (
+            ("settled", "settled"), ("elsewhere", "settled elsewhere"), ("failed", "failed"), ("waiting", "waiting")))
+        proofs = f"{report.proofs} proof{'' if report.proofs == 1 else 's'}"
+        click.echo(f"{counts}; {proofs} in {report.seconds:.1f} s ({rate:.2f}/s) on {report.provers}")
+    if failed:
+        due = len(report.outcomes) - len(report.having("waiting"))
+        fail(EXIT_INVALID, f"error: {len(failed)} of {due} due settlements failed; run again to retry them")
 
 
 @wallet.command("withdraw")

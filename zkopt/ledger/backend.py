@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from zkopt.errors import LedgerRejected
 from zkopt.groth16 import Proof
 from zkopt.ledger.genesis import CircuitEntry
 from zkopt.ledger.oracle import Attestation, FinalPrice
-from zkopt.ledger.transactions import Receipt
+from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.native.merkle import MerklePath
 
 
@@ -59,6 +60,9 @@ class LedgerBackend(Protocol):
 
     def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
         """Check and apply one transaction, or raise LedgerRejected (nothing changes)."""
+
+    def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
+        """Judge each transaction as ``submit`` would, in order: its Receipt or the LedgerRejected that refused it."""
 
     def post_price(self, attestations: Sequence[Attestation]) -> Receipt:
         """Accept a price report (k members attesting one price), or raise LedgerRejected."""

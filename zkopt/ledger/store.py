@@ -3,8 +3,9 @@
 ``Ledger.create(path, genesis)`` writes a new file; ``Ledger.open(path)``
 opens one. ``submit`` and ``post_price`` either append one entry to the
 hash-chained log with all its effects, or raise ``LedgerRejected`` with a
-one-line reason and leave the file exactly as it was. The rest of ``Ledger``
-reads: the head, lookups, paths, entries, ``summary()``.
+one-line reason and leave the file exactly as it was; ``submit_batch``
+judges many transactions so, each on its own, with one batch verification.
+The rest of ``Ledger`` reads: the head, lookups, paths, entries, ``summary()``.
 
 This module owns the file's reads and writes; the rules themselves live in
 ``rules.py`` (shared with the auditor) and the table layout in ``schema.py``.
@@ -41,10 +42,12 @@ from zkopt.errors import (
     MalformedProof,
     MalformedSubmission,
 )
-from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
+from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify, verify_batch
+from zkopt.groth16.verifier import check_proof
 from zkopt.ledger import integrity, oracle, rules, schema, views
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
+from zkopt.ledger.rules import RuleBroken
 from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
@@ -501,50 +504,115 @@ class Ledger:
         except MalformedProof as exc:
             raise MalformedSubmission(f"malformed proof: {exc}") from None
 
-        with self._write() as conn:
-            now = self._now_in_order()
-            entries, head, pool, leaf_count = self._head()
-            nullifiers = rules.fresh_nullifiers(spec, values, self.nullifier_seq)
-            rules.recent_root(spec, values, self._is_recent_root, self.genesis.root_history)
-            rules.open_expiry(spec, values, now)
-            rules.settlement_time(spec, values, now)
-            rules.settlement_price(spec, values, self.final_price)
-            if spec.margin_asset:
-                spot = self._spot(values[spec.margin_asset], now)
-                rules.margin_grid(spec, self._names[kind], values, spot, self.genesis.margin_shocks)
-            new_pool = rules.pool_after(pool, rules.pool_change(spec, values))
-            outputs = rules.new_outputs(spec, values, self._created_in, leaf_count, self._tree.capacity)
-            nodes, new_root = self._tree.plan_append(leaf_count, outputs)
+        with self._write():
+            return self._append(self._now_in_order(), kind, spec, values, public, proof)
 
-            # Every rule holds: from here on, only writes.
-            seq = entries + 1
-            public_blob, proof_blob = schema.public_bytes(public), schema.proof_bytes(proof)
-            root_blob = fe_bytes(new_root)
-            digest = schema.entry_hash(head, schema.encode_tx_entry(seq, now, kind, public_blob, proof_blob, root_blob))
-            conn.execute(
-                "INSERT INTO log (seq, entry_type, accepted_at, prev_hash, entry_hash) VALUES (?, 'tx', ?, ?, ?)",
-                (seq, now, head, digest),
-            )
-            conn.execute(
-                "INSERT INTO transactions (seq, kind, public, proof, root) VALUES (?, ?, ?, ?, ?)",
-                (seq, kind, public_blob, proof_blob, root_blob),
-            )
-            conn.executemany(
-                "INSERT INTO nullifiers (nf, seq) VALUES (?, ?)", [(fe_bytes(nf), seq) for nf in nullifiers]
-            )
-            conn.executemany(
-                "INSERT INTO leaves (leaf_index, cm, seq) VALUES (?, ?, ?)",
-                [(leaf_count + i, fe_bytes(cm), seq) for i, cm in enumerate(outputs)],
-            )
-            self._tree.write_plan(nodes)
-            conn.execute(
-                "INSERT INTO roots (position, root, seq) VALUES ((SELECT MAX(position) + 1 FROM roots), ?, ?)",
-                (root_blob, seq),
-            )
-            conn.execute(
-                "UPDATE ledger_state SET entries = ?, head_hash = ?, pool_balance = ?, leaf_count = ? WHERE id = 1",
-                (seq, digest, str(new_pool), leaf_count + len(outputs)),
-            )
+    def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
+        """Judge each transaction as ``submit`` would, in order at one clock reading; apply the good ones together.
+
+        Returns per transaction its ``Receipt`` or the ``LedgerRejected`` that
+        refused it (a refused one changes nothing; the rest go on). The proofs
+        of a kind are checked with one ``groth16.verify_batch`` (128-bit random
+        weights, one final exponentiation), one by one only to name the bad
+        ones. The accepted ones are written in one SQLite transaction: a
+        failure while writing refuses them all. Each is logged as an ordinary
+        entry, so the auditor replays a batch entry by entry with the same
+        rules: a root must be recent as of the transaction's own place in the
+        log (docs/ledger.md "Batches and the root window").
+        """
+        if isinstance(transactions, (str, bytes, Mapping)) or not isinstance(transactions, Iterable):
+            raise LedgerRejected("a batch is a list of Transaction objects")
+        transactions = list(transactions)
+        results: list[Receipt | LedgerRejected | None] = [None] * len(transactions)
+        shapes: dict[int, tuple] = {}
+        for i, tx in enumerate(transactions):
+            try:
+                if not isinstance(tx, Transaction):
+                    raise LedgerRejected("a batch holds Transaction objects")
+                shapes[i] = rules.transaction_shape(tx.kind, self._names, list(tx.public), tx.proof)
+                check_proof(tx.proof)
+            except MalformedProof as exc:
+                results[i] = MalformedSubmission(f"malformed proof: {exc}")
+            except LedgerRejected as exc:
+                results[i] = exc
+        for kind in sorted({transactions[i].kind for i in shapes if results[i] is None}):
+            batch = [i for i in shapes if results[i] is None and transactions[i].kind == kind]
+            items = [(list(transactions[i].public), transactions[i].proof) for i in batch]
+            try:
+                verify_batch(self._prepared(kind), items)
+            except InvalidProof as exc:
+                for j in exc.indices:
+                    results[batch[j]] = LedgerRejected(f"the proof does not verify under the {kind} verification key")
+            except LedgerRejected as exc:  # an unusable key refuses its whole kind
+                for i in batch:
+                    results[i] = exc
+
+        verified = [i for i in range(len(transactions)) if results[i] is None]
+        if not verified:
+            return results
+        applied: dict[int, Receipt | LedgerRejected] = {}
+        try:
+            with self._write():
+                now = self._now_in_order()
+                for i in verified:
+                    tx = transactions[i]
+                    try:
+                        applied[i] = self._append(now, tx.kind, *shapes[i], list(tx.public), tx.proof)
+                    except RuleBroken as exc:  # its rules only read: nothing of it was written
+                        applied[i] = exc
+        except LedgerRejected as exc:  # nothing was committed, so no receipt stands
+            applied = dict.fromkeys(verified, exc)
+        for i, outcome in applied.items():
+            results[i] = outcome
+        return results
+
+    def _append(
+        self, now: int, kind: str, spec, values: Mapping[str, int], public: Sequence[int], proof: Proof
+    ) -> Receipt:
+        """Under the write lock: the state rules on reads only, then the writes of one log entry; its receipt."""
+        conn = self._conn
+        entries, head, pool, leaf_count = self._head()
+        nullifiers = rules.fresh_nullifiers(spec, values, self.nullifier_seq)
+        rules.recent_root(spec, values, self._is_recent_root, self.genesis.root_history)
+        rules.open_expiry(spec, values, now)
+        rules.settlement_time(spec, values, now)
+        rules.settlement_price(spec, values, self.final_price)
+        if spec.margin_asset:
+            spot = self._spot(values[spec.margin_asset], now)
+            rules.margin_grid(spec, self._names[kind], values, spot, self.genesis.margin_shocks)
+        new_pool = rules.pool_after(pool, rules.pool_change(spec, values))
+        outputs = rules.new_outputs(spec, values, self._created_in, leaf_count, self._tree.capacity)
+        nodes, new_root = self._tree.plan_append(leaf_count, outputs)
+
+        # Every rule holds: from here on, only writes.
+        seq = entries + 1
+        public_blob, proof_blob = schema.public_bytes(public), schema.proof_bytes(proof)
+        root_blob = fe_bytes(new_root)
+        digest = schema.entry_hash(head, schema.encode_tx_entry(seq, now, kind, public_blob, proof_blob, root_blob))
+        conn.execute(
+            "INSERT INTO log (seq, entry_type, accepted_at, prev_hash, entry_hash) VALUES (?, 'tx', ?, ?, ?)",
+            (seq, now, head, digest),
+        )
+        conn.execute(
+            "INSERT INTO transactions (seq, kind, public, proof, root) VALUES (?, ?, ?, ?, ?)",
+            (seq, kind, public_blob, proof_blob, root_blob),
+        )
+        conn.executemany(
+            "INSERT INTO nullifiers (nf, seq) VALUES (?, ?)", [(fe_bytes(nf), seq) for nf in nullifiers]
+        )
+        conn.executemany(
+            "INSERT INTO leaves (leaf_index, cm, seq) VALUES (?, ?, ?)",
+            [(leaf_count + i, fe_bytes(cm), seq) for i, cm in enumerate(outputs)],
+        )
+        self._tree.write_plan(nodes)
+        conn.execute(
+            "INSERT INTO roots (position, root, seq) VALUES ((SELECT MAX(position) + 1 FROM roots), ?, ?)",
+            (root_blob, seq),
+        )
+        conn.execute(
+            "UPDATE ledger_state SET entries = ?, head_hash = ?, pool_balance = ?, leaf_count = ? WHERE id = 1",
+            (seq, digest, str(new_pool), leaf_count + len(outputs)),
+        )
         return Receipt(
             seq=seq,
             entry_type=schema.TX,

@@ -1,0 +1,196 @@
+"""Ledger.submit_batch with stand-in circuits: one batch verification, each transaction judged on its own.
+
+A batch must log exactly what the same transactions submitted one by one
+would log, refuse each bad one with its reason while the rest go on, leave
+the file untouched by the refused ones, check each root against the window
+as of its own place in the log, and keep the auditor agreeing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.ledger_fixtures import ASSET, SPOT, World, deposit, snapshot
+from zkopt import curve
+from zkopt.audit import audit
+from zkopt.errors import LedgerRejected
+from zkopt.groth16 import Proof
+from zkopt.ledger import Ledger, Receipt, Transaction
+from zkopt.ledger.rules import RuleBroken
+
+
+def withdrawal(world, amount=1, root=None, nf=None) -> Transaction:
+    public, proof = world.prove(
+        "withdraw",
+        root=world.ledger.root if root is None else root,
+        nf_in=world.fresh() if nf is None else nf,
+        amount=amount,
+        recipient=77,
+        cm_change=world.fresh(),
+    )
+    return Transaction("withdraw", tuple(public), proof)
+
+
+def a_deposit(world, amount=5) -> Transaction:
+    public, proof = world.prove("deposit", amount=amount, cm_out=world.fresh())
+    return Transaction("deposit", tuple(public), proof)
+
+
+def twins(tmp_path, rng) -> tuple[World, World]:
+    """Two ledgers with the same genesis, clock and first deposit of 100: the same state."""
+    worlds = World(tmp_path / "one.db", rng), World(tmp_path / "two.db", rng)
+    first = a_deposit(worlds[0], 100)
+    for world in worlds:
+        world.ledger.submit(first.kind, list(first.public), first.proof)
+    assert worlds[0].ledger.root == worlds[1].ledger.root
+    return worlds
+
+
+def dump(path) -> tuple:
+    return snapshot(path)[2]
+
+
+def count_final_exponentiations(monkeypatch) -> list:
+    calls = []
+    real = curve.pairing_check
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(curve, "pairing_check", counting)
+    return calls
+
+
+def test_a_batch_logs_the_same_entries_as_submitting_one_by_one(tmp_path, rng, monkeypatch):
+    batched, single = twins(tmp_path, rng)
+    txs = [withdrawal(batched, 3), a_deposit(batched, 7), withdrawal(batched, 4), a_deposit(batched, 9)]
+
+    calls = count_final_exponentiations(monkeypatch)
+    receipts = batched.ledger.submit_batch(txs)
+    assert len(calls) == 2  # one pairing check per kind (deposit, withdraw): one final exponentiation each
+    assert all(isinstance(r, Receipt) for r in receipts)
+    assert [r.seq for r in receipts] == [2, 3, 4, 5]
+    assert [r.kind for r in receipts] == ["withdraw", "deposit", "withdraw", "deposit"]
+
+    for tx in txs:
+        single.ledger.submit(tx.kind, list(tx.public), tx.proof)
+    assert dump(batched.path) == dump(single.path)
+    assert batched.ledger.pool_balance == 100 - 3 + 7 - 4 + 9
+    report = audit(batched.path)
+    assert report.ok, report.to_text()
+    assert report.transactions == 5
+
+
+def test_each_bad_transaction_is_refused_with_its_reason_and_the_rest_go_on(tmp_path, rng, monkeypatch):
+    world, twin = twins(tmp_path, rng)
+    good = [withdrawal(world, 1), withdrawal(world, 2)]
+    spent_nf = good[0].public[1]
+    other = withdrawal(world, 5)
+    swapped = Transaction("withdraw", other.public, Proof(a=other.proof.c, b=other.proof.b, c=other.proof.a))
+    changed = Transaction("withdraw", (*other.public[:2], other.public[2] + 1, *other.public[3:]), other.proof)
+    off_curve = Transaction("withdraw", other.public, Proof(a=(1, 3), b=other.proof.b, c=other.proof.c))
+    short = Transaction("withdraw", other.public[:4], other.proof)
+    unknown = Transaction("transfer", other.public, other.proof)
+    too_much = withdrawal(world, 1_000)
+    double_spend = withdrawal(world, 1, nf=spent_nf)
+    batch = [good[0], swapped, changed, off_curve, short, unknown, too_much, double_spend, good[1], "not a tx"]
+
+    calls = count_final_exponentiations(monkeypatch)
+    results = world.ledger.submit_batch(batch)
+    # One batch check of the six well-formed withdrawals fails, then each of them alone names the bad ones.
+    assert len(calls) == 1 + 6 and calls[0] == 6 + 3
+    reasons = [r.reason if isinstance(r, LedgerRejected) else r.seq for r in results]
+    assert reasons[0] == 2 and reasons[8] == 3
+    assert reasons[1] == reasons[2] == "the proof does not verify under the withdraw verification key"
+    assert reasons[3].startswith("malformed proof:")
+    assert reasons[4] == "withdraw takes 5 public inputs, got 4"
+    assert reasons[5].startswith("unknown transaction kind 'transfer'")
+    assert reasons[6] == "withdrawal of 1000 exceeds the pool balance 99"
+    assert reasons[7] == "nullifier nf_in was already spent (entry 2)"
+    assert reasons[9] == "a batch holds Transaction objects"
+    assert all("\n" not in r for r in reasons if isinstance(r, str))
+    assert isinstance(results[7], RuleBroken) and results[7].check == "nullifier"
+
+    # The refused ones changed nothing: the file is the one that got only the two good ones.
+    assert [r.seq for r in twin.ledger.submit_batch(good)] == [2, 3]
+    assert dump(world.path) == dump(twin.path)
+    assert audit(world.path).ok
+
+
+def test_each_root_must_be_recent_at_its_own_place_in_the_log(tmp_path, rng):
+    world = World(tmp_path / "ledger.db", rng, history=3)
+    deposit(world, 100)
+    root = world.ledger.root
+    txs = [withdrawal(world, 1, root=root) for _ in range(5)]
+    results = world.ledger.submit_batch(txs)
+    # Entries 2, 3, 4 each add a root; the window of 3 then no longer holds `root`.
+    assert [r.seq for r in results[:3]] == [2, 3, 4]
+    for stale in results[3:]:
+        assert isinstance(stale, RuleBroken) and stale.check == "root"
+        assert stale.reason == "root is not one of the last 3 roots (stale or unknown)"
+    report = audit(world.path)
+    assert report.ok, report.to_text()
+    # Twin: the same withdrawals proved again against the current root are accepted.
+    again = [withdrawal(world, 1, nf=tx.public[1]) for tx in txs[3:]]
+    assert [r.seq for r in world.ledger.submit_batch(again)] == [5, 6]
+    assert audit(world.path).ok
+
+
+def test_a_batch_where_nothing_passes_leaves_the_file_byte_for_byte(tmp_path, rng):
+    world = World(tmp_path / "ledger.db", rng)
+    deposit(world, 100)
+    spent = withdrawal(world, 1)
+    world.ledger.submit(spent.kind, list(spent.public), spent.proof)
+    again = withdrawal(world, 1, nf=spent.public[1])  # verifies, then refused under the write lock
+    bad = Transaction("deposit", a_deposit(world).public, spent.proof)
+    world.ledger.checkpoint()
+    before = snapshot(world.path)
+    results = world.ledger.submit_batch([again, bad])
+    assert [r.reason for r in results] == [
+        "nullifier nf_in was already spent (entry 2)",
+        "the proof does not verify under the deposit verification key",
+    ]
+    assert snapshot(world.path) == before
+    assert world.ledger.submit_batch([]) == []
+
+
+def test_a_busy_ledger_refuses_the_whole_batch_unchanged(tmp_path, rng):
+    world = World(tmp_path / "ledger.db", rng)
+    deposit(world, 100)
+    txs = [withdrawal(world, 1), a_deposit(world)]
+    world.ledger.close()
+    ledger = Ledger.open(world.path, busy_timeout=0.05)
+    ledger.checkpoint()
+    before = snapshot(world.path)
+    blocker = sqlite3.connect(world.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    results = ledger.submit_batch(txs)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert all(isinstance(r, LedgerRejected) and "busy" in r.reason for r in results)
+    assert snapshot(world.path) == before
+    assert [r.seq for r in ledger.submit_batch(txs)] == [2, 3]
+    ledger.close()
+
+
+@pytest.mark.parametrize("batch", ["deposit", b"x", {"kind": "deposit"}, 7])
+def test_a_batch_must_be_a_list(tmp_path, rng, batch):
+    world = World(tmp_path / "ledger.db", rng)
+    with pytest.raises(LedgerRejected, match="a batch is a list of Transaction objects"):
+        world.ledger.submit_batch(batch)
+
+
+def test_an_open_whose_expiry_is_not_after_the_clock_is_refused_in_a_batch_too(tmp_path, rng):
+    world = World(tmp_path / "ledger.db", rng)
+    world.post_spot(ASSET, SPOT)
+    grid = world.ledger.margin_grid(ASSET)
+    values = dict(root=world.ledger.root, nf_in=world.fresh(), cm_option=world.fresh(), cm_change=world.fresh(),
+                  asset=ASSET, expiry=world.clock.t, **{f"grid[{i}]": g for i, g in enumerate(grid)})
+    public, proof = world.prove("open", **values)
+    results = world.ledger.submit_batch([Transaction("open", tuple(public), proof), a_deposit(world)])
+    assert isinstance(results[0], RuleBroken) and results[0].check == "expiry"
+    assert results[0].reason == f"the position's expiry {world.clock.t} is not after the ledger's time {world.clock.t}"
+    assert isinstance(results[1], Receipt) and world.ledger.state().entries == 2
