@@ -23,8 +23,9 @@ def prove_zkey(zkey_path: str, wtns_path: str | None, wasm_path: str | None, inp
     """`zkopt prove --zkey`: a circom witness (.wtns, or .wasm + input.json) or a zkopt circuit's input."""
     from zkopt import r1cs
     from zkopt.errors import MalformedInput, MalformedKey
-    from zkopt.groth16 import prove, snarkjs
+    from zkopt.groth16 import snarkjs
     from zkopt.groth16 import zkey as zkey_file
+    from zkopt.proving_jobs import prove_inputs
     from zkopt.r1cs import circom
 
     given = [name for name, v in (("--wtns", wtns_path), ("--wasm", wasm_path), ("--circuit", circuit)) if v]
@@ -35,13 +36,11 @@ def prove_zkey(zkey_path: str, wtns_path: str | None, wasm_path: str | None, inp
     if circuit is not None:
         if input_path is None:
             raise click.UsageError("--circuit needs --input input.json")
-        instance = build_circuit(circuit, params)
-        shape = r1cs.compile(instance)
+        shape = r1cs.compile(build_circuit(circuit, params))
         if key.n_vars != shape.n_variables or key.coeffs != zkey_file.coefficients_of(shape):
             raise MalformedKey(f"{zkey_path} is not a key for {circuit} {shape.params}")
-        witness = r1cs.solve(instance, read_json(input_path, "input", MalformedInput))
-        proof = prove(key.to_proving_key(shape.name, shape.params, shape.digest()), witness)
-        public = witness.public
+        pk = key.to_proving_key(shape.name, shape.params, shape.digest())
+        public, proof = prove_inputs(pk, read_json(input_path, "input", MalformedInput))
     else:
         if params:
             raise click.UsageError("--param applies to --circuit")
