@@ -172,6 +172,9 @@ def test_a_foreign_directory_is_never_cleared(tmp_path):
     (tmp_path / "file").write_text("x")
     fails(2, "is a file", "demo", "--dir", tmp_path / "file", "--depth", DEPTH)
     fails(2, "Invalid value for '--depth'", "demo", "--dir", tmp_path / "new", "--depth", 0)
+    fails(2, "Invalid value for '--depth'", "demo", "--dir", tmp_path / "new", "--depth", 2)  # 4 leaves, 6 notes
+    with pytest.raises(MalformedInput, match=r"depth must be an integer in \[3, 32\]"):
+        demo.run(tmp_path / "new", 2, echo=lambda line: None)
 
 
 @pytest.mark.evm

@@ -66,6 +66,8 @@ THRESHOLD = 2
 MEMBERS = 3
 
 DAY = 86_400
+#: The story makes 6 notes: a tree of depth 3 (8 leaves) is the smallest that holds them.
+MIN_DEPTH = 3
 
 
 @dataclass
@@ -308,8 +310,8 @@ def run(
 
     echo = echo or print
     directory = Path(directory)
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 32:
-        raise MalformedInput(f"depth must be an integer in [1, 32], got {depth!r}")
+    if isinstance(depth, bool) or not isinstance(depth, int) or not MIN_DEPTH <= depth <= 32:
+        raise MalformedInput(f"depth must be an integer in [{MIN_DEPTH}, 32] (the story makes 6 notes), got {depth!r}")
     _prepare(directory)
     result = DemoResult(directory, depth)
     venue = _FileVenue(directory) if chain_node_modules is None else _ChainVenue(directory, chain_node_modules)
