@@ -43,6 +43,7 @@ def test_summary_after_the_scenario(world):
     assert summary["circuits"]["settle"] == {
         "public_names": list(public_names("settle")),
         "vk_sha256": world.genesis.circuits["settle"].vk_sha256.hex(),
+        "transcript_hash": None,  # a single-party setup: no ceremony transcript
     }
     members = [oracle.public_key_bytes(m).hex() for m in world.members]
     assert summary["committee"] == {"threshold": 2, "members": members}
