@@ -151,7 +151,7 @@ def test_ceremony_options_refuse_an_unusable_directory(tmp_path):
     fails(2, "exactly one .ptau", "ledger", "init", "--db", tmp_path / "l.db", "--keys", tmp_path / "keys",
           "--committee", committee, "--depth", DEPTH, "--zkeys", tmp_path / "empty")
     assert not (tmp_path / "l.db").exists()
-    fails(2, "no ceremony directory", "demo", "--dir", tmp_path / "demo", "--depth", DEPTH,
+    fails(2, "no ceremony directory", "demo", "--dir", tmp_path / "demo", "--depth", MARKET_DEPTH,
           "--zkeys", tmp_path / "missing")
     fails(2, "not a pool's", "audit", "--chain", "http://127.0.0.1:9", "--pool", "0x" + "11" * 20,
           "--transcripts", tmp_path / "empty")
