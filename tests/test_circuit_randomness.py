@@ -18,7 +18,7 @@ import pytest
 
 from tests.circuit_fixtures import SCALE, World, grid8
 from tests.soundness import output_freedom
-from zkopt.circuits import REGISTRY, build, describe, open_position, settle, withdraw
+from zkopt.circuits import REGISTRY, build, describe, open_position, settle, transfer, withdraw
 from zkopt.gadgets.poseidon import poseidon
 from zkopt.native import notes as native
 from zkopt.native.payoff import CALL, LONG, PUT, Leg
@@ -57,8 +57,16 @@ def _withdraw():
     return withdraw.inputs(world.cash, world.writer_sk, world.tree.membership(world.cash_index), 250 * SCALE, 42)
 
 
+def _transfer():
+    world = _world()
+    (note, index) = world.cash_note(70 * SCALE)
+    outputs = [(600 * SCALE, world.holder_pk), (470 * SCALE, world.writer_pk)]
+    spend = (world.cash, world.tree.membership(world.cash_index), world.writer_sk, outputs)
+    return transfer.inputs(*spend, note, world.tree.membership(index))
+
+
 #: Honest inputs of every spending circuit, at DEPTH.
-HONEST = {"open": _open, "settle": _settle, "withdraw": _withdraw}
+HONEST = {"open": _open, "settle": _settle, "transfer": _transfer, "withdraw": _withdraw}
 
 
 def _spends(name: str) -> bool:

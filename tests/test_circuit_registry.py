@@ -18,6 +18,7 @@ PUBLIC = {
     "open": ["root", "nf_in", "cm_option", "cm_change", "asset", "expiry", *(f"grid[{i}]" for i in range(8))],
     "settle": ["root", "nf_option", "asset", "expiry", "price", "cm_holder", "cm_writer"],
     "withdraw": ["root", "nf_in", "amount", "recipient", "cm_change"],
+    "transfer": ["root", "nf_a", "nf_b", "cm_out_a", "cm_out_b", "condition"],
     "chain": ["y"],
 }
 
@@ -30,7 +31,7 @@ def _load_tool():
 
 
 def test_registry_names():
-    assert sorted(REGISTRY) == ["chain", "deposit", "open", "settle", "withdraw"]
+    assert sorted(REGISTRY) == ["chain", "deposit", "open", "settle", "transfer", "withdraw"]
     for name, cls in REGISTRY.items():
         assert cls.name == name
 
@@ -96,10 +97,20 @@ def test_costs_add_up_from_their_parts():
     )
     open_fixed = u64 + legs + 2 * u64 + u64 + spend_common + 2 * output_rho + POSEIDON[12] + 1 + POSEIDON[5] + 1
     open_per_point = u64 + value + 132  # grid range, net value, 131-bit slack
+    dummy = 1 + POSEIDON[3] + 1  # amount * dummy = 0, the dummy rho, its equality
+    transfer = (
+        4 * u64 + 1 + 1  # amounts in and out, condition bind, dummy_b booleanity
+        + spend_common  # input a
+        + dummy + POSEIDON[5] + 1 + POSEIDON[4] + 1  # input b: dummy rules, cm_in, root unless dummy, nf
+        + 1 + 1  # nf_a != nf_b, balance
+        + 2 * (output_rho + POSEIDON[5] + 1)  # per output: rho, commitment, equality
+    )
+    transfer_per_level = 2 * level + 2  # two paths, and a dummy's direction and sibling pinned to 0
     for depth in (4, 20):
         assert describe("deposit")["constraints"] == deposit == 609
         assert describe("withdraw", {"depth": depth})["constraints"] == withdraw + level * depth
         assert describe("settle", {"depth": depth})["constraints"] == settle + level * depth
+        assert describe("transfer", {"depth": depth})["constraints"] == transfer + transfer_per_level * depth
         for grid in (8, 9, 16):
             expected = open_fixed + open_per_point * grid + level * depth
             assert describe("open", {"depth": depth, "grid": grid})["constraints"] == expected

@@ -37,6 +37,8 @@ CONFIGS: list[tuple[str, dict[str, int]]] = [
     ("open", {"depth": 4}),
     ("settle", {}),
     ("settle", {"depth": 4}),
+    ("transfer", {}),
+    ("transfer", {"depth": 4}),
     ("withdraw", {}),
     ("withdraw", {"depth": 4}),
 ]

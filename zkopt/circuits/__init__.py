@@ -1,4 +1,4 @@
-"""The circuits zkopt proves, by name: deposit, open, settle, withdraw, and the ``chain`` benchmark.
+"""The circuits zkopt proves, by name: deposit, open, settle, withdraw, transfer, and the ``chain`` benchmark.
 
 ``build(name, params)`` is how the CLI and the proving-key loader turn a
 recorded (name, parameters) pair back into the one circuit definition;
@@ -19,6 +19,7 @@ from zkopt.circuits.chain import Chain
 from zkopt.circuits.deposit import Deposit
 from zkopt.circuits.open_position import OpenPosition
 from zkopt.circuits.settle import Settle
+from zkopt.circuits.transfer import Transfer
 from zkopt.circuits.withdraw import Withdraw
 from zkopt.errors import shown
 from zkopt.r1cs import Circuit
@@ -28,6 +29,7 @@ REGISTRY: dict[str, type[Circuit]] = {
     Deposit.name: Deposit,
     OpenPosition.name: OpenPosition,
     Settle.name: Settle,
+    Transfer.name: Transfer,
     Withdraw.name: Withdraw,
 }
 

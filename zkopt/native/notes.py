@@ -12,6 +12,7 @@ circuits are tested against. Every hash is circomlib's Poseidon
 - nullifier         ``nf = Poseidon(NULLIFIER_TAG, secret, cm)``                         (t = 4)
 - output rho        ``rho_i = Poseidon(RHO_TAG, nf, i, secret)``                         (t = 5)
 - deposit rho       ``rho = Poseidon(DEPOSIT_TAG, seed)``                                (t = 3)
+- dummy rho         ``rho = Poseidon(DUMMY_TAG, nf_a)``                                  (t = 3)
 
 **The spend secret.** Every note has one secret that spending it needs: a
 cash note's is its owner's spending key ``sk``; an option note's is its own
@@ -71,6 +72,8 @@ NULLIFIER_TAG = int.from_bytes(b"zkopt/nullifier/v2", "big")
 RHO_TAG = int.from_bytes(b"zkopt/rho/v1", "big")
 #: Domain tag of a deposit's rho: b"zkopt/deposit/v1".
 DEPOSIT_TAG = int.from_bytes(b"zkopt/deposit/v1", "big")
+#: Domain tag of the rho of a transfer's dummy second input, derived from the first input's nullifier.
+DUMMY_TAG = int.from_bytes(b"zkopt/dummy/v1", "big")
 
 #: Option kinds (a leg's ``kind``): cash-settled European call and put.
 CALL = _payoff.CALL
@@ -90,6 +93,7 @@ STRIKE_SHIFT, KIND_SHIFT, SIDE_SHIFT = 64, 128, 129
 OPEN_OPTION, OPEN_CHANGE = 0, 1
 SETTLE_HOLDER, SETTLE_WRITER = 0, 1
 WITHDRAW_CHANGE = 0
+TRANSFER_OUTPUTS = (0, 1)
 
 
 def _element(value: object, what: str) -> int:
@@ -200,6 +204,11 @@ def output_rho(nf: int, index: int, secret: int) -> int:
 def deposit_rho(seed: int) -> int:
     """The rho of a deposited note: Poseidon(DEPOSIT_TAG, seed) for the depositor's private random seed."""
     return poseidon.hash(DEPOSIT_TAG, _element(seed, "seed"))
+
+
+def dummy_rho(nf_a: int) -> int:
+    """The rho of a transfer's dummy second input: Poseidon(DUMMY_TAG, nf_a), fixed by the first input's spend."""
+    return poseidon.hash(DUMMY_TAG, _element(nf_a, "nf_a"))
 
 
 def _parse_flat(what: str, data: object, names: list[str]) -> dict[str, int]:
@@ -351,3 +360,27 @@ def withdraw_change(spent: CashNote, sk: int, amount: int) -> CashNote:
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= spent.amount:
         raise ValueError("amount must be an int in [0, the spent note's amount]")
     return CashNote(spent.amount - amount, spent.owner_pk, spent.output_rho(sk, WITHDRAW_CHANGE))
+
+
+def transfer_notes(
+    spent_a: CashNote, spent_b: CashNote | None, sk: int, outputs: Iterable[tuple[int, int]]
+) -> tuple[CashNote, list[CashNote]]:
+    """The (second input, [output a, output b]) of a transfer spending ``spent_a`` and ``spent_b`` with ``sk``.
+
+    ``spent_b`` None means a dummy: a 0-value note of the same owner with
+    ``dummy_rho(nf_a)``, which needs no membership. ``outputs`` are two
+    (amount, owner_pk) pairs; output i takes ``output_rho(nf_a, i, sk)``.
+    ValueError when ``sk`` does not own both inputs, the inputs are one note,
+    or the outputs' amounts do not add up to the inputs'.
+    """
+    nf_a = spent_a.nullifier(sk)
+    second = spent_b if spent_b is not None else CashNote(0, spent_a.owner_pk, dummy_rho(nf_a))
+    if second.nullifier(sk) == nf_a:
+        raise ValueError("a transfer cannot spend the same note twice")
+    pairs = list(outputs)
+    if len(pairs) != len(TRANSFER_OUTPUTS):
+        raise ValueError(f"a transfer has {len(TRANSFER_OUTPUTS)} outputs, got {len(pairs)}")
+    made = [CashNote(amount, owner, output_rho(nf_a, i, sk)) for i, (amount, owner) in zip(TRANSFER_OUTPUTS, pairs)]
+    if sum(note.amount for note in made) != spent_a.amount + second.amount:
+        raise ValueError("the outputs of a transfer must add up to its inputs")
+    return second, made
