@@ -179,7 +179,7 @@ def force_append(path, kind, public, proof, accepted_at) -> int:
         blobs = (schema.public_bytes(public), schema.proof_bytes(proof), schema.fe_bytes(root))
         digest = schema.entry_hash(head, schema.encode_tx_entry(seq, accepted_at, kind, *blobs))
         conn.execute("INSERT INTO log VALUES (?, 'tx', ?, ?, ?)", (seq, accepted_at, head, digest))
-        conn.execute("INSERT INTO transactions VALUES (?, ?, ?, ?, ?)", (seq, kind, *blobs))
+        conn.execute("INSERT INTO transactions (seq, kind, public, proof, root) VALUES (?, ?, ?, ?, ?)", (seq, kind, *blobs))
         conn.execute("UPDATE ledger_state SET entries = ?, head_hash = ?", (seq, digest))
         return seq
     finally:

@@ -476,35 +476,51 @@ def test_schema_version_and_migrations(world):
     assert world.ledger.state().entries == 0
 
 
-def test_a_version_3_ledger_is_audited_as_it_is_and_migrated_to_transcript_hashes(world):
-    """Version 4 adds circuits.transcript_hash: a version-3 file (single-party keys) audits clean read-only
-    against version 3's schema, and Ledger.open migrates it without changing its genesis hash."""
-    deposit(world)
-    genesis_hash = world.ledger.genesis.hash()
-    world.ledger.close()
-    conn = sqlite3.connect(world.path)
-    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'circuits'").fetchone()[0]
-    v3 = sqlite3.connect(":memory:", isolation_level=None)
-    schema.migrate(v3, 3)
-    conn.execute("PRAGMA writable_schema = ON")  # the file exactly as version 3 made it: no transcript column
-    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'circuits'",
-                 (v3.execute("SELECT sql FROM sqlite_master WHERE name = 'circuits'").fetchone()[0],))
-    conn.execute(f"PRAGMA user_version = {schema.TRANSCRIPTS_VERSION - 1}")
+def _downgrade(path, version: int) -> None:
+    """Rewrite the file's schema objects to exactly those of ``version`` (the rows follow with a VACUUM)."""
+    old = sqlite3.connect(":memory:", isolation_level=None)
+    schema.migrate(old, version)
+    wanted = dict(old.execute("SELECT name, sql FROM sqlite_master").fetchall())
+    conn = sqlite3.connect(path)
+    present = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
+    for name in sorted(set(present) - set(wanted)):
+        conn.execute(f"DROP TABLE {name}")
+    conn.execute("PRAGMA writable_schema = ON")
+    for name, sql in wanted.items():
+        if present.get(name) not in (None, sql):
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql, name))
+    conn.execute(f"PRAGMA user_version = {version}")
     conn.commit()
     conn.close()
-    assert "transcript_hash" in sql
-    conn = sqlite3.connect(world.path)
-    conn.execute("VACUUM")  # rewrite the rows with the version-3 layout
+    conn = sqlite3.connect(path)
+    conn.execute("VACUUM")  # rewrite the rows with the old layout
     conn.close()
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_an_older_ledger_is_audited_as_it_is_and_migrated_with_the_same_hashes(world, version):
+    """Version 4 added circuits.transcript_hash, version 5 encrypted notes and bundles: an older file audits clean
+    read-only against its own schema, and Ledger.open migrates it without changing its genesis or head hash."""
+    deposit(world)
+    genesis_hash = world.ledger.genesis.hash()
+    head = world.ledger.state().head_hash
+    world.ledger.close()
+    _downgrade(world.path, version)
+    with sqlite3.connect(world.path) as conn:
+        assert schema.schema_version(conn) == version
+        assert ("transcript_hash" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'circuits'").fetchone()[0]) == (
+            version >= schema.TRANSCRIPTS_VERSION)
     report = audit(world.path)
     assert report.ok, report.to_text()
+    assert report.head_hash == head
     world.ledger = Ledger.open(world.path)
-    assert world.ledger.genesis.hash() == genesis_hash
+    assert world.ledger.genesis.hash() == genesis_hash and world.ledger.state().head_hash == head
     assert all(entry.transcript_hash is None for entry in world.ledger.genesis.circuits.values())
     world.ledger.close()
     with sqlite3.connect(world.path) as conn:
-        assert schema.schema_version(conn) == schema.SCHEMA_VERSION == schema.TRANSCRIPTS_VERSION
-    assert audit(world.path).ok
+        assert schema.schema_version(conn) == schema.SCHEMA_VERSION == schema.BUNDLES_VERSION
+    report = audit(world.path)
+    assert report.ok and report.head_hash == head
 
 
 @pytest.mark.parametrize("version", [1, 2])

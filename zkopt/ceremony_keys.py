@@ -1,4 +1,4 @@
-"""Keys from a multi-party setup for a ledger: verify the four circuits' transcripts, install the keys, re-audit them.
+"""Keys from a multi-party setup for a ledger: verify the circuits' transcripts, install the keys, re-audit them.
 
 A *ceremony directory* holds one prepared ``.ptau`` (phase 1) and
 ``KIND.zkey`` for deposit, open, settle and withdraw: the final key of each

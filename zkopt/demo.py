@@ -1,7 +1,7 @@
 """The demo: one private call option from deposit to payout on a fresh ledger, told step by step.
 
 ``run(directory, depth)`` is what ``zkopt demo`` calls. In ``directory`` it
-builds or loads the Groth16 keys of the four transaction circuits
+builds or loads the Groth16 keys of the five transaction circuits
 (``keys/``, kept between runs), creates an oracle committee of three members
 of which any two settle a price (``oracle/``), a new ledger (``ledger.db``)
 and two traders' wallets (``wallets/alice.json``, the writer, and
@@ -366,7 +366,7 @@ def run(
     how = "made by a single-party setup (UNSAFE outside demos)" if result.keys_created else "loaded from the cache"
     if zkeys is not None:
         how = f"from the multi-party ceremony in {zkeys} (transcripts verified)"
-    echo(f"[1] keys      the four circuits' Groth16 keys, {how}, in {directory / 'keys'}/  ({seconds:.1f} s)")
+    echo(f"[1] keys      the five circuits' Groth16 keys, {how}, in {directory / 'keys'}/  ({seconds:.1f} s)")
     echo(f"    constraints: {sizes}")
 
     # 2. The market: committee, ledger, wallets.

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from zkopt.groth16 import ProvingKey
     from zkopt.ledger import CircuitEntry
 
-#: The four transaction circuits, in the order a market uses them.
-TX_KINDS = ("deposit", "open", "settle", "withdraw")
+#: The transaction circuits, in the order a market uses them.
+TX_KINDS = ("deposit", "open", "settle", "withdraw", "transfer")
 
 KEYS_FORMAT = "zkopt-keys/v1"
 
@@ -54,7 +54,7 @@ def circuit_params(kind: str, depth: int, grid: int = 8) -> dict[str, int]:
         return {}
     if kind == "open":
         return {"depth": depth, "grid": grid}
-    if kind in ("settle", "withdraw"):
+    if kind in ("settle", "withdraw", "transfer"):
         return {"depth": depth}
     raise MalformedInput(f"unknown transaction kind {shown(kind)}; known: {', '.join(TX_KINDS)}")
 
@@ -88,7 +88,7 @@ def _remember(key: tuple, pk) -> None:
 
 
 class KeyDir:
-    """A directory of Groth16 keys for the four transaction circuits at one tree depth (see the module docstring)."""
+    """A directory of Groth16 keys for the transaction circuits at one tree depth (see the module docstring)."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -121,7 +121,7 @@ class KeyDir:
         rng=None,
         status: Status | None = None,
     ) -> dict[str, KeyInfo]:
-        """Load the four circuits' keys at ``depth`` (open with ``grid`` prices), running a setup for each one missing.
+        """Load the circuits' keys at ``depth`` (open with ``grid`` prices), running a setup for each one missing.
 
         The setup is single-party. ``grid`` is the number of the genesis's
         margin shocks (8 by default, 16 for the finer grid). Keys recorded for

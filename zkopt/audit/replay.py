@@ -84,6 +84,7 @@ class AuditReport:
     price_reports: int = 0
     proofs_checked: int = 0
     signatures_checked: int = 0
+    encrypted_notes: int = 0
     leaf_count: int = 0
     nullifiers: int = 0
     pool_balance: int = 0
@@ -109,6 +110,7 @@ class AuditReport:
             "price_reports": self.price_reports,
             "proofs_checked": self.proofs_checked,
             "signatures_checked": self.signatures_checked,
+            "encrypted_notes": self.encrypted_notes,
             "leaf_count": self.leaf_count,
             "nullifiers": self.nullifiers,
             "pool_balance": str(self.pool_balance),
@@ -123,6 +125,7 @@ class AuditReport:
             f"head hash      {self.head_hash.hex()}",
             f"entries        {self.entries} ({self.transactions} transactions, {self.price_reports} price reports)",
             f"checked        {self.proofs_checked} proofs, {self.signatures_checked} oracle signatures",
+            f"carried        {self.encrypted_notes} encrypted notes",
             f"tree           {self.leaf_count} leaves, root {self.root}",
             f"nullifiers     {self.nullifiers}",
             f"pool balance   {format_amount(self.pool_balance)} ({self.pool_balance} units of 10^-6)",
@@ -261,6 +264,7 @@ class _Auditor:
         self.prices: dict[tuple[int, int], tuple[int, FinalPrice]] = {}  # (asset, expiry) -> (seq, report)
         self.spots: dict[int, list[FinalPrice]] = defaultdict(list)  # asset -> its reports, in log order
         self.batches: dict[str, list[_Tx]] = defaultdict(list)
+        self.bundle: tuple[tuple[int, int], int, list] | None = None  # ((first, size), time, members) being read
         prev = self.report.genesis_hash
         expected = 1
         last_seq = 0
@@ -284,6 +288,7 @@ class _Auditor:
             if entry_type == schema.TX:
                 body = self.transaction(seq, accepted_at)
             elif entry_type == schema.PRICE:
+                self.bundle_ends(seq)
                 body = self.price_report(seq, accepted_at)
             else:
                 self.record(seq, "log", f"unknown entry type {entry_type!r}")
@@ -291,6 +296,7 @@ class _Auditor:
             if body is not None and schema.entry_hash(prev_hash, body) != bytes(stored_hash):
                 self.record(seq, "hash-chain", "the entry's content does not match its hash")
             prev = bytes(stored_hash)
+        self.bundle_ends(last_seq + 1)
         self.report.entries = last_seq
         self.report.head_hash = prev
         for table, entry_type in (("transactions", "tx"), ("price_reports", "price")):
@@ -326,7 +332,11 @@ class _Auditor:
             self.record(seq, "proof", f"the proof cannot be checked: the {kind} key is unusable")
         elif proof is not None:
             self.batches[kind].append(_Tx(seq, values, proof))
-        self.apply(seq, accepted_at, kind, dict(zip(names, values)))
+        self.report.encrypted_notes += len(tx.notes)
+        self.holds(seq, rules.encrypted_notes, tx.notes)
+        named = dict(zip(names, values))
+        self.in_bundle(seq, accepted_at, tx.bundle, SPECS[kind], named)
+        self.apply(seq, accepted_at, kind, named)
         try:
             stored_root = fe_from(tx.root, "root")
         except ValueError:
@@ -334,6 +344,34 @@ class _Auditor:
         if stored_root != self.tree.root:
             self.record(seq, "root", "the stored resulting root differs from the recomputed root")
         return body
+
+    def in_bundle(self, seq: int, accepted_at: int, bundle: tuple[int, int] | None, spec, v: dict[str, int]) -> None:
+        """Bundles are whole: entries first .. first + size - 1, at one time, their conditions met among them."""
+        if self.bundle is not None and bundle != self.bundle[0]:
+            self.bundle_ends(seq)
+        if bundle is None:
+            self.holds(seq, rules.unconditional, spec, v)
+            return
+        first, size = bundle
+        if self.bundle is None:
+            if first != seq or not self.holds(seq, rules.bundle_size, size):
+                self.record(seq, "bundle", f"the entry names a bundle of {size} from entry {first} that does not start here")
+                return
+            self.bundle = (bundle, accepted_at, [])
+        if accepted_at != self.bundle[1]:
+            self.record(seq, "bundle", "the entries of one bundle were not accepted at one time")
+        members = self.bundle[2]
+        members.append((spec, v))
+        if len(members) == size:
+            self.holds(first, rules.bundle_conditions, members)
+            self.bundle = None
+
+    def bundle_ends(self, seq: int) -> None:
+        """Entry ``seq`` is not part of the bundle being read: that bundle is incomplete."""
+        if self.bundle is not None:
+            (first, size), _, members = self.bundle
+            self.record(first, "bundle", f"the bundle of {size} entries from entry {first} has only {len(members)}")
+            self.bundle = None
 
     def apply(self, seq: int, accepted_at: int, kind: str, v: dict[str, int]) -> None:
         """The ledger's state rules against the replayed state, then the entry's effects on it (applied regardless)."""

@@ -79,6 +79,9 @@ def proof_words(proof: Proof, public: Sequence[int]) -> list[int]:
 class ChainLedger:
     """A client of one pool: ``ChainLedger(w3, pool_address, sender=...)`` (see the module docstring)."""
 
+    #: The pool's events carry no encrypted notes: a wallet shares openings by hand (``wallet share``/``import``).
+    carries_notes = False
+
     def __init__(self, w3, address: str, *, sender: str | None = None):
         self.w3 = w3
         try:
@@ -234,7 +237,15 @@ class ChainLedger:
             parsed = Transaction.from_json(tx)
         except MalformedInput as exc:
             raise MalformedSubmission(f"malformed transaction: {exc}") from None
-        return self.submit(parsed.kind, list(parsed.public), parsed.proof)
+        return self.submit(parsed.kind, list(parsed.public), parsed.proof, parsed.notes)
+
+    def submit_bundle(self, transactions: Sequence[Transaction]) -> list[Receipt]:
+        """Not on a chain yet: the pool contract takes one transaction per call (docs/ledger.md)."""
+        raise LedgerRejected("the pool contract does not take bundles yet: submit bundles to a ledger file")
+
+    def encrypted_notes(self, start: int = 1) -> list[tuple[int, int, bytes]]:
+        """None: the pool contract does not carry encrypted notes yet (``carries_notes``)."""
+        return []
 
     def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
         """Each transaction sent in order as ``submit`` would (the pool verifies each in its own call), its receipt
@@ -244,14 +255,16 @@ class ChainLedger:
             try:
                 if not isinstance(tx, Transaction):
                     raise LedgerRejected("a batch holds Transaction objects")
-                results.append(self.submit(tx.kind, list(tx.public), tx.proof))
+                results.append(self.submit(tx.kind, list(tx.public), tx.proof, tx.notes))
             except LedgerRejected as exc:
                 results.append(exc)
         return results
 
-    def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
+    def submit(self, kind: str, public: Sequence[int], proof: Proof, notes: Sequence[bytes] = ()) -> Receipt:
         """Send one transaction to the pool; LedgerRejected with the pool's reason when it reverts."""
         spec, values = rules.transaction_shape(kind, self.names, public, proof)
+        if notes:
+            raise LedgerRejected("the pool contract does not carry encrypted notes yet: share the notes' openings")
         approve_gas = 0
         if spec.amount and spec.amount_sign > 0:
             approve_gas = self._allow(values[spec.amount])

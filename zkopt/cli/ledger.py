@@ -42,7 +42,7 @@ def ledger():
 @handle_errors
 def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: int | None, root_history: int,
                 margin_shocks: str | None, zkeys: str | None):
-    """Create a ledger: set up (or load) the four transaction circuits' keys at DEPTH, register the committee.
+    """Create a ledger: set up (or load) the five transaction circuits' keys at DEPTH, register the committee.
 
     Without --zkeys the setup is single-party (the toxic waste is known to
     this machine): for tests and demos only. With --zkeys the keys come from
@@ -139,21 +139,29 @@ def ledger_show(db: str, list_entries: bool, as_json: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON.")
 @handle_errors
 def ledger_submit(db, tx_file: str, as_json: bool):
-    """Submit a transaction file {"kind", "public", "proof"}; exit 1 with the ledger's reason when rejected."""
+    """Submit a transaction file {"kind", "public", "proof", "notes"} or a bundle {"bundle": [...]}.
+
+    A bundle is accepted whole or not at all. Exit 1 with the ledger's reason
+    (naming the bundle's transaction) when rejected; the ledger is unchanged.
+    """
     from zkopt.errors import MalformedInput
     from zkopt.files import read_json
-    from zkopt.ledger import Transaction
+    from zkopt.ledger.transactions import parse_submission
 
     obj = read_json(tx_file, "transaction")
     if isinstance(obj, list) or (isinstance(obj, dict) and "attestations" in obj):
         raise MalformedInput(f"{tx_file} is a price report, not a transaction: post it with `zkopt oracle post --db {db} {tx_file}`")
-    tx = Transaction.from_json(obj)
+    parsed = parse_submission(obj)
     with open_ledger(db) as opened:
-        receipt = opened.submit(tx.kind, list(tx.public), tx.proof)
+        if isinstance(parsed, list):
+            receipts = opened.submit_bundle(parsed)
+        else:
+            receipts = [opened.submit(parsed.kind, list(parsed.public), parsed.proof, parsed.notes)]
     if as_json:
-        echo_json(receipt.to_json())
+        echo_json(receipts[0].to_json() if not isinstance(parsed, list) else [r.to_json() for r in receipts])
     else:
-        click.echo(receipt_line(receipt))
+        for receipt in receipts:
+            click.echo(receipt_line(receipt))
 
 
 @ledger.command("check-opening")

@@ -39,6 +39,8 @@ class LedgerBackend(Protocol):
     """A ledger a wallet trades on and an oracle reports to (see the module docstring)."""
 
     genesis: LedgerGenesis
+    #: Whether transactions may carry encrypted notes (``Transaction.notes``) that ``encrypted_notes`` returns.
+    carries_notes: bool
 
     def time(self) -> int:
         """The ledger's clock (Unix seconds) as its rules read it."""
@@ -58,11 +60,17 @@ class LedgerBackend(Protocol):
     def margin_grid(self, asset: int) -> list[int]:
         """The only grid an open on ``asset`` may publish now; LedgerRejected without an attested spot."""
 
-    def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
-        """Check and apply one transaction, or raise LedgerRejected (nothing changes)."""
+    def submit(self, kind: str, public: Sequence[int], proof: Proof, notes: Sequence[bytes] = ()) -> Receipt:
+        """Check and apply one transaction (with its encrypted notes), or raise LedgerRejected (nothing changes)."""
 
     def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
         """Judge each transaction as ``submit`` would, in order: its Receipt or the LedgerRejected that refused it."""
+
+    def submit_bundle(self, transactions: Sequence[Transaction]) -> list[Receipt]:
+        """Apply every transaction of the bundle, in order, or none: LedgerRejected naming the one refused."""
+
+    def encrypted_notes(self, start: int = 1) -> list[tuple[int, int, bytes]]:
+        """(entry seq, position, ciphertext) of every encrypted note from entry ``start`` on."""
 
     def post_price(self, attestations: Sequence[Attestation]) -> Receipt:
         """Accept a price report (k members attesting one price), or raise LedgerRejected."""

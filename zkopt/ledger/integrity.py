@@ -124,11 +124,23 @@ _UNIQUENESS = (
      "SELECT COUNT(*) - COUNT(DISTINCT asset || expiry) FROM price_reports NOT INDEXED"),
 )
 
+#: The same for the tables of later schema versions: (version, what, query).
+_UNIQUENESS_SINCE = (
+    (schema.BUNDLES_VERSION, "an encrypted note belongs to no transaction entry",
+     "SELECT COUNT(*) FROM encrypted_notes e NOT INDEXED WHERE NOT EXISTS "
+     "(SELECT 1 FROM transactions t NOT INDEXED WHERE t.seq = e.seq)"),
+    (schema.BUNDLES_VERSION, "an entry's encrypted notes are not numbered 0, 1, ... without gaps",
+     "SELECT COUNT(*) FROM (SELECT seq FROM encrypted_notes NOT INDEXED GROUP BY seq "
+     "HAVING COUNT(*) != MAX(position) + 1 OR MIN(position) != 0)"),
+)
+
 
 def uniqueness_problems(conn: sqlite3.Connection) -> list[str]:
     """Every uniqueness rule recounted by table scans, never by the index that enforces it live."""
     out = []
-    for what, query in _UNIQUENESS:
+    version = schema.schema_version(conn)
+    later = [(what, query) for since, what, query in _UNIQUENESS_SINCE if version >= since]
+    for what, query in (*_UNIQUENESS, *later):
         try:
             (count,) = conn.execute(query).fetchone()
         except schema.DAMAGE as exc:

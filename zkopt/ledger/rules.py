@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from zkopt import field
-from zkopt.errors import LedgerRejected, MalformedSubmission
+from zkopt.errors import LedgerRejected, MalformedInput, MalformedSubmission
 from zkopt.groth16 import Proof
 from zkopt.ledger.oracle import FinalPrice
 from zkopt.native.payoff import U64_BOUND
-from zkopt.ledger.transactions import SPECS, KindSpec
+from zkopt.ledger.transactions import MAX_BUNDLE, SPECS, KindSpec, check_notes
 from zkopt.native import payoff
 
 R = field.R
@@ -298,6 +298,53 @@ def new_outputs(
         raise RuleBroken("commitment", "the transaction creates the same commitment twice")
     tree_room(leaf_count, len(outputs), capacity)
     return outputs
+
+
+# --- bundles and conditions ---------------------------------------------------------------------------
+
+
+def condition_of(spec: KindSpec, values: Mapping[str, int]) -> int:
+    """The commitment the transaction's bundle must create (0: none)."""
+    return values[spec.condition] if spec.condition else 0
+
+
+def unconditional(spec: KindSpec, values: Mapping[str, int]) -> None:
+    """A transaction outside a bundle has no condition: nothing alone can create what it waits for."""
+    if condition_of(spec, values):
+        raise RuleBroken(
+            "condition",
+            "the transaction is conditioned on a commitment: it is valid only in a bundle that creates it",
+            "a conditioned transaction was accepted outside a bundle",
+        )
+
+
+def bundle_conditions(members: Sequence[tuple[KindSpec, Mapping[str, int]]]) -> None:
+    """Every condition in a bundle is an output commitment of another of its transactions."""
+    for i, (spec, values) in enumerate(members):
+        condition = condition_of(spec, values)
+        if not condition:
+            continue
+        others = {v[name] for j, (s, v) in enumerate(members) if j != i for name in s.outputs}
+        if condition not in others:
+            raise RuleBroken(
+                "condition",
+                f"bundle transaction {i + 1} of {len(members)}: its condition is a commitment no other "
+                "transaction of the bundle creates",
+                f"bundle transaction {i + 1} of {len(members)} is conditioned on a commitment the bundle does not create",
+            )
+
+
+def bundle_size(size: int) -> None:
+    if not 1 <= size <= MAX_BUNDLE:
+        raise UnusableInput("bundle", f"a bundle holds 1 to {MAX_BUNDLE} transactions, got {size}")
+
+
+def encrypted_notes(notes: object) -> tuple[bytes, ...]:
+    """The transaction's encrypted notes within their limits (count, size); they are never decrypted here."""
+    try:
+        return check_notes(notes)
+    except MalformedInput as exc:
+        raise UnusableInput("notes", str(exc)) from None
 
 
 # --- price reports -----------------------------------------------------------------------------------

@@ -162,6 +162,22 @@ _V4 = (
     "ALTER TABLE circuits ADD COLUMN transcript_hash BLOB",
 )
 
+#: The version whose transactions carry encrypted notes and may belong to an atomic bundle.
+BUNDLES_VERSION = 5
+
+_V5 = (
+    # A bundle's entries each record (first seq, size) of their bundle; NULL: not in a bundle.
+    "ALTER TABLE transactions ADD COLUMN bundle_first INTEGER",
+    "ALTER TABLE transactions ADD COLUMN bundle_size INTEGER",
+    # The openings of a transaction's new notes, encrypted to their owners: opaque to the ledger.
+    """CREATE TABLE encrypted_notes (
+        seq        INTEGER NOT NULL REFERENCES transactions (seq),
+        position   INTEGER NOT NULL,
+        ciphertext BLOB NOT NULL,
+        PRIMARY KEY (seq, position)
+    ) WITHOUT ROWID""",
+)
+
 #: Every schema step, oldest first; the last version is ``SCHEMA_VERSION``.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _V1),
@@ -170,6 +186,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # its transaction spends. Their notes, nullifiers and keys differ from a version-2 ledger's.
     Migration(3, "circuits v2: new notes bound to the spent nullifier", ()),
     Migration(TRANSCRIPTS_VERSION, "setup transcript hashes", _V4),
+    Migration(BUNDLES_VERSION, "encrypted notes and atomic bundles", _V5),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -308,22 +325,42 @@ def _u32(value: int) -> bytes:
     return value.to_bytes(4, "big")
 
 
-def encode_tx_entry(seq: int, accepted_at: int, kind: str, public: bytes, proof: bytes, root: bytes) -> bytes:
+#: Marks the extension of a transaction entry's bytes with its encrypted notes and bundle (schema 5).
+_TX_EXTENSION = b"notes+bundle/v1"
+
+
+def encode_tx_entry(
+    seq: int,
+    accepted_at: int,
+    kind: str,
+    public: bytes,
+    proof: bytes,
+    root: bytes,
+    notes: Sequence[bytes] = (),
+    bundle: tuple[int, int] | None = None,
+) -> bytes:
     """Canonical bytes of a transaction entry: type, seq, time, kind, public inputs, proof, resulting root.
 
-    Takes the stored BLOBs as they are, so the auditor hashes exactly what the file holds.
+    An entry with encrypted notes or in a bundle appends an extension: a
+    marker, the bundle's (first seq, size) or (0, 0), and each ciphertext
+    length-prefixed. An entry with neither has exactly the bytes of schema 4,
+    so the hashes of entries logged before schema 5 do not change. Takes the
+    stored BLOBs as they are, so the auditor hashes exactly what the file holds.
     """
-    return b"".join(
-        [
-            _lp(TX.encode()),
-            u64_bytes(seq),
-            u64_bytes(accepted_at),
-            _lp(kind.encode()),
-            _lp(bytes(public)),
-            _lp(bytes(proof)),
-            _lp(bytes(root)),
-        ]
-    )
+    parts = [
+        _lp(TX.encode()),
+        u64_bytes(seq),
+        u64_bytes(accepted_at),
+        _lp(kind.encode()),
+        _lp(bytes(public)),
+        _lp(bytes(proof)),
+        _lp(bytes(root)),
+    ]
+    if notes or bundle is not None:
+        first, size = bundle if bundle is not None else (0, 0)
+        parts += [_lp(_TX_EXTENSION), u64_bytes(first), _u32(size), _u32(len(notes))]
+        parts += [_lp(bytes(note)) for note in notes]
+    return b"".join(parts)
 
 
 def encode_price_entry(
@@ -509,24 +546,50 @@ def parse_margin_shocks(text: object) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class StoredTransaction:
-    """One ``transactions`` row as stored: kind, public inputs, proof and resulting root BLOBs."""
+    """One ``transactions`` row as stored: kind, public inputs, proof and resulting root BLOBs; notes and bundle.
+
+    ``notes`` are its ``encrypted_notes`` ciphertexts in position order;
+    ``bundle`` its (first seq, size), None outside a bundle.
+    """
 
     seq: int
     kind: str
     public: bytes
     proof: bytes
     root: bytes
+    notes: tuple[bytes, ...] = ()
+    bundle: tuple[int, int] | None = None
 
     def body(self, accepted_at: int) -> bytes:
         """The entry's canonical bytes (``encode_tx_entry``) over exactly the stored BLOBs."""
-        return encode_tx_entry(self.seq, accepted_at, str(self.kind), self.public, self.proof, self.root)
+        return encode_tx_entry(
+            self.seq, accepted_at, str(self.kind), self.public, self.proof, self.root, self.notes, self.bundle
+        )
 
 
 def read_transaction(conn: sqlite3.Connection, seq: int) -> StoredTransaction | None:
-    row = conn.execute("SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)).fetchone()
+    if schema_version(conn) < BUNDLES_VERSION:  # the auditor reads a file not yet migrated as it is
+        row = conn.execute("SELECT kind, public, proof, root FROM transactions WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            return None
+        return StoredTransaction(seq, *typed(row, "tbbb", f"the transactions row of entry {seq}"))
+    row = conn.execute(
+        "SELECT kind, public, proof, root, bundle_first, bundle_size FROM transactions WHERE seq = ?", (seq,)
+    ).fetchone()
     if row is None:
         return None
-    return StoredTransaction(seq, *typed(row, "tbbb", f"the transactions row of entry {seq}"))
+    what = f"the transactions row of entry {seq}"
+    kind, public, proof, root = typed(row[:4], "tbbb", what)
+    first, size = row[4:]
+    if first is None and size is None:
+        bundle = None
+    else:
+        bundle = typed((first, size), "ii", what)
+    notes = tuple(
+        typed(r, "b", f"an encrypted note of entry {seq}")[0]
+        for r in conn.execute("SELECT ciphertext FROM encrypted_notes WHERE seq = ? ORDER BY position", (seq,))
+    )
+    return StoredTransaction(seq, kind, public, proof, root, notes, bundle)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,9 @@ class Ledger:
     and the busy timeout serialise the writers).
     """
 
+    #: Transactions carry their new notes' openings, encrypted to their owners (``encrypted_notes``).
+    carries_notes = True
+
     def __init__(
         self,
         conn: sqlite3.Connection,
@@ -486,9 +489,9 @@ class Ledger:
             parsed = Transaction.from_json(tx)
         except MalformedInput as exc:
             raise MalformedSubmission(f"malformed transaction: {exc}") from None
-        return self.submit(parsed.kind, list(parsed.public), parsed.proof)
+        return self.submit(parsed.kind, list(parsed.public), parsed.proof, parsed.notes)
 
-    def submit(self, kind: str, public: Sequence[int], proof: Proof) -> Receipt:
+    def submit(self, kind: str, public: Sequence[int], proof: Proof, notes: Sequence[bytes] = ()) -> Receipt:
         """Check a transaction and, if every check passes, apply it; else raise LedgerRejected (file unchanged).
 
         In order: the stateless rules (kind, count, canonical and 64-bit
@@ -497,6 +500,7 @@ class Ledger:
         grid, pool, outputs); docs/ledger.md lists them, ``rules.py`` has each.
         """
         spec, values = rules.transaction_shape(kind, self._names, public, proof)
+        notes = rules.encrypted_notes(notes)
         try:
             verify(self._prepared(kind), list(public), proof)
         except InvalidProof:
@@ -505,7 +509,7 @@ class Ledger:
             raise MalformedSubmission(f"malformed proof: {exc}") from None
 
         with self._write():
-            return self._append(self._now_in_order(), kind, spec, values, public, proof)
+            return self._append(self._now_in_order(), kind, spec, values, public, proof, notes)
 
     def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
         """Judge each transaction as ``submit`` would, in order at one clock reading; apply the good ones together.
@@ -530,6 +534,7 @@ class Ledger:
                 if not isinstance(tx, Transaction):
                     raise LedgerRejected("a batch holds Transaction objects")
                 shapes[i] = rules.transaction_shape(tx.kind, self._names, list(tx.public), tx.proof)
+                rules.encrypted_notes(tx.notes)
                 check_proof(tx.proof)
             except MalformedProof as exc:
                 results[i] = MalformedSubmission(f"malformed proof: {exc}")
@@ -557,7 +562,7 @@ class Ledger:
                 for i in verified:
                     tx = transactions[i]
                     try:
-                        applied[i] = self._append(now, tx.kind, *shapes[i], list(tx.public), tx.proof)
+                        applied[i] = self._append(now, tx.kind, *shapes[i], list(tx.public), tx.proof, tx.notes)
                     except RuleBroken as exc:  # its rules only read: nothing of it was written
                         applied[i] = exc
         except LedgerRejected as exc:  # nothing was committed, so no receipt stands
@@ -566,12 +571,76 @@ class Ledger:
             results[i] = outcome
         return results
 
+    def submit_bundle(self, transactions: Sequence[Transaction]) -> list[Receipt]:
+        """Accept every transaction of the bundle, in order, in one SQLite transaction, or none (file unchanged).
+
+        Each is judged as ``submit`` judges it, on the state the previous ones
+        left, all at one clock reading; in addition every non-zero condition
+        must be an output commitment of another transaction of the bundle.
+        The proofs of a kind are checked with one batch verification. Each
+        entry records (first seq, size) of its bundle in its hashed bytes, so
+        the auditor checks the bundle whole. A refusal names the transaction:
+        ``LedgerRejected("bundle transaction i of n: reason")``.
+        """
+        if isinstance(transactions, (str, bytes, Mapping)) or not isinstance(transactions, Iterable):
+            raise MalformedSubmission("a bundle is a list of Transaction objects")
+        transactions = list(transactions)
+        rules.bundle_size(len(transactions))
+        n = len(transactions)
+        shapes = []
+        for i, tx in enumerate(transactions):
+            with _naming(i, n):
+                if not isinstance(tx, Transaction):
+                    raise MalformedSubmission("a bundle holds Transaction objects")
+                shapes.append(rules.transaction_shape(tx.kind, self._names, list(tx.public), tx.proof))
+                rules.encrypted_notes(tx.notes)
+                try:
+                    check_proof(tx.proof)
+                except MalformedProof as exc:
+                    raise MalformedSubmission(f"malformed proof: {exc}") from None
+        rules.bundle_conditions(shapes)
+        for kind in sorted({tx.kind for tx in transactions}):
+            members = [i for i, tx in enumerate(transactions) if tx.kind == kind]
+            try:
+                verify_batch(self._prepared(kind), [(list(transactions[i].public), transactions[i].proof) for i in members])
+            except InvalidProof as exc:
+                with _naming(members[exc.indices[0]], n):
+                    raise LedgerRejected(f"the proof does not verify under the {kind} verification key") from None
+
+        with self._write():
+            now = self._now_in_order()
+            first = self._head()[0] + 1
+            receipts = []
+            for i, (tx, (spec, values)) in enumerate(zip(transactions, shapes)):
+                with _naming(i, n):
+                    receipts.append(
+                        self._append(now, tx.kind, spec, values, list(tx.public), tx.proof, tx.notes, (first, n))
+                    )
+            return receipts
+
+    def encrypted_notes(self, start: int = 1) -> list[tuple[int, int, bytes]]:
+        """Every encrypted note of the entries from ``start`` on: (entry seq, position in the entry, ciphertext)."""
+        rows = self._conn.execute(
+            "SELECT seq, position, ciphertext FROM encrypted_notes WHERE seq >= ? ORDER BY seq, position", (int(start),)
+        ).fetchall()
+        return [schema.typed(row, "iib", "an encrypted_notes row") for row in rows]
+
     def _append(
-        self, now: int, kind: str, spec, values: Mapping[str, int], public: Sequence[int], proof: Proof
+        self,
+        now: int,
+        kind: str,
+        spec,
+        values: Mapping[str, int],
+        public: Sequence[int],
+        proof: Proof,
+        notes: Sequence[bytes] = (),
+        bundle: tuple[int, int] | None = None,
     ) -> Receipt:
         """Under the write lock: the state rules on reads only, then the writes of one log entry; its receipt."""
         conn = self._conn
         entries, head, pool, leaf_count = self._head()
+        if bundle is None:
+            rules.unconditional(spec, values)
         nullifiers = rules.fresh_nullifiers(spec, values, self.nullifier_seq)
         rules.recent_root(spec, values, self._is_recent_root, self.genesis.root_history)
         rules.open_expiry(spec, values, now)
@@ -588,14 +657,21 @@ class Ledger:
         seq = entries + 1
         public_blob, proof_blob = schema.public_bytes(public), schema.proof_bytes(proof)
         root_blob = fe_bytes(new_root)
-        digest = schema.entry_hash(head, schema.encode_tx_entry(seq, now, kind, public_blob, proof_blob, root_blob))
+        body = schema.encode_tx_entry(seq, now, kind, public_blob, proof_blob, root_blob, notes, bundle)
+        digest = schema.entry_hash(head, body)
         conn.execute(
             "INSERT INTO log (seq, entry_type, accepted_at, prev_hash, entry_hash) VALUES (?, 'tx', ?, ?, ?)",
             (seq, now, head, digest),
         )
+        first, size = bundle if bundle is not None else (None, None)
         conn.execute(
-            "INSERT INTO transactions (seq, kind, public, proof, root) VALUES (?, ?, ?, ?, ?)",
-            (seq, kind, public_blob, proof_blob, root_blob),
+            "INSERT INTO transactions (seq, kind, public, proof, root, bundle_first, bundle_size) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seq, kind, public_blob, proof_blob, root_blob, first, size),
+        )
+        conn.executemany(
+            "INSERT INTO encrypted_notes (seq, position, ciphertext) VALUES (?, ?, ?)",
+            [(seq, i, bytes(note)) for i, note in enumerate(notes)],
         )
         conn.executemany(
             "INSERT INTO nullifiers (nf, seq) VALUES (?, ?)", [(fe_bytes(nf), seq) for nf in nullifiers]
@@ -694,6 +770,19 @@ class Ledger:
         except MalformedInput as exc:
             raise MalformedSubmission(f"malformed price report: {exc}") from None
         return self.post_price(parsed)
+
+
+@contextlib.contextmanager
+def _naming(index: int, size: int):
+    """Prefix a refusal with the bundle transaction it is about (the refusal keeps its class and check)."""
+    try:
+        yield
+    except LedgerRejected as exc:
+        prefix = f"bundle transaction {index + 1} of {size}: "
+        if not exc.reason.startswith("bundle transaction"):
+            exc.reason = prefix + exc.reason
+            exc.args = (exc.reason, *exc.args[1:])
+        raise
 
 
 def read_genesis(conn: sqlite3.Connection) -> tuple[Genesis, bytes]:

@@ -1,4 +1,4 @@
-"""The four transaction kinds as the ledger sees them: which named public input plays which role.
+"""The transaction kinds as the ledger sees them: which named public input plays which role.
 
 The ledger never hard-codes positions. Each kind's ``KindSpec`` names the
 public signals it acts on (nullifiers to record, output commitments to append,
@@ -9,8 +9,11 @@ circuit. Every other public input (the withdrawal's recipient) is bound by
 the proof and logged, and the ledger does nothing else with it.
 
 Also here: ``Transaction``, the one submitted object, and its JSON form
-``{"kind", "public": [decimal strings], "proof": snarkjs proof object}``; and
-``Receipt``, what an accepted entry (a transaction or a price report) got.
+``{"kind", "public": [decimal strings], "proof": snarkjs proof object,
+"notes": [hex strings]}`` (``notes``, optional: the new notes' openings
+encrypted to their owners, opaque to the ledger); a bundle's JSON form
+``{"bundle": [transaction, ...]}`` (``parse_submission``); and ``Receipt``,
+what an accepted entry (a transaction or a price report) got.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ class KindSpec:
     ``margin_asset`` names the public asset whose attested spot and the
     genesis's margin shocks fix that grid (the margin policy). ``opens_until``
     names the expiry of a position the transaction opens, which must lie
-    after the ledger's clock.
+    after the ledger's clock. ``condition`` names a public commitment that,
+    when not 0, another transaction of the same bundle must create (a premium
+    paid only together with the option it pays for).
     """
 
     kind: str
@@ -50,6 +55,7 @@ class KindSpec:
     min_grid: int = 0
     margin_asset: str | None = None
     opens_until: str | None = None
+    condition: str | None = None
 
     def role_names(self) -> tuple[str, ...]:
         """Every public name this spec gives a role, in a fixed order."""
@@ -64,6 +70,8 @@ class KindSpec:
             names.append(self.margin_asset)
         if self.opens_until:
             names.append(self.opens_until)
+        if self.condition:
+            names.append(self.condition)
         return tuple(names)
 
     def grid_names(self, names: Sequence[str]) -> tuple[str, ...]:
@@ -117,8 +125,39 @@ SPECS: dict[str, KindSpec] = {
         KindSpec(
             "withdraw", root="root", nullifiers=("nf_in",), outputs=("cm_change",), amount="amount", amount_sign=-1
         ),
+        KindSpec(
+            "transfer", root="root", nullifiers=("nf_a", "nf_b"), outputs=("cm_out_a", "cm_out_b"), condition="condition"
+        ),
     )
 }
+
+#: At most this many encrypted notes on one transaction, each at most this many bytes.
+MAX_NOTES, MAX_NOTE_BYTES = 4, 512
+#: A bundle holds 1 .. MAX_BUNDLE transactions.
+MAX_BUNDLE = 8
+
+
+def check_notes(notes: object) -> tuple[bytes, ...]:
+    """``notes`` as a tuple of bytes within the limits; MalformedInput otherwise."""
+    if isinstance(notes, (str, bytes)) or not isinstance(notes, Sequence):
+        raise MalformedInput("a transaction's notes must be a list of ciphertexts")
+    if len(notes) > MAX_NOTES:
+        raise MalformedInput(f"a transaction carries at most {MAX_NOTES} encrypted notes, got {len(notes)}")
+    for i, note in enumerate(notes):
+        if not isinstance(note, (bytes, bytearray)) or not 0 < len(note) <= MAX_NOTE_BYTES:
+            raise MalformedInput(f"encrypted note {i} must be 1 to {MAX_NOTE_BYTES} bytes")
+    return tuple(bytes(n) for n in notes)
+
+
+def _notes_from_json(raw: object) -> tuple[bytes, ...]:
+    if not isinstance(raw, list):
+        raise MalformedInput("transaction notes must be a list of hex strings")
+    out = []
+    for i, text in enumerate(raw):
+        if not isinstance(text, str) or len(text) > 2 * MAX_NOTE_BYTES or not re.fullmatch(r"(?:[0-9a-f]{2})+", text):
+            raise MalformedInput(f"encrypted note {i} is not lowercase hex of at most {MAX_NOTE_BYTES} bytes")
+        out.append(bytes.fromhex(text))
+    return check_notes(out)
 
 @dataclass(frozen=True)
 class Transaction:
@@ -127,20 +166,24 @@ class Transaction:
     kind: str
     public: tuple[int, ...]
     proof: Proof
+    notes: tuple[bytes, ...] = ()
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "kind": self.kind,
             "public": snarkjs.public_to_json(list(self.public)),
             "proof": snarkjs.proof_to_json(self.proof),
         }
+        if self.notes:
+            out["notes"] = [note.hex() for note in self.notes]
+        return out
 
     @staticmethod
     def from_json(obj: object) -> Transaction:
         """Parse the JSON form strictly; raises MalformedInput (MalformedProof for the proof) with one line."""
         if not isinstance(obj, Mapping):
             raise MalformedInput("a transaction must be a JSON object with kind, public and proof")
-        unknown = sorted(set(obj) - {"kind", "public", "proof"})
+        unknown = sorted(set(obj) - {"kind", "public", "proof", "notes"})
         if unknown:
             raise MalformedInput(f"transaction has an unknown field {unknown[0]!r}")
         missing = [k for k in ("kind", "public", "proof") if k not in obj]
@@ -160,7 +203,26 @@ class Transaction:
             except ValueError as exc:
                 raise MalformedInput(str(exc)) from None
         proof = snarkjs.proof_from_json(obj["proof"])
-        return Transaction(kind, tuple(public), proof)
+        notes = _notes_from_json(obj["notes"]) if "notes" in obj else ()
+        return Transaction(kind, tuple(public), proof, notes)
+
+
+def parse_submission(obj: object) -> list[Transaction] | Transaction:
+    """A transaction's JSON form, or a bundle's ``{"bundle": [...]}`` as a list; MalformedInput with one line."""
+    if isinstance(obj, Mapping) and "bundle" in obj:
+        if set(obj) != {"bundle"}:
+            raise MalformedInput("a bundle is {\"bundle\": [transaction, ...]} and nothing else")
+        items = obj["bundle"]
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BUNDLE:
+            raise MalformedInput(f"a bundle holds 1 to {MAX_BUNDLE} transactions")
+        out = []
+        for i, item in enumerate(items):
+            try:
+                out.append(Transaction.from_json(item))
+            except MalformedInput as exc:
+                raise MalformedInput(f"bundle transaction {i + 1} of {len(items)}: {exc}") from None
+        return out
+    return Transaction.from_json(obj)
 
 
 @dataclass(frozen=True)
