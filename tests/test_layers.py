@@ -24,7 +24,8 @@ RANK = {
     "curve": 2,
     "native": 2,
     "r1cs": 3,
-    "units": 3,  # human amounts, times, tickers: above native (payoff's SCALE), below everything that prints
+    "units": 3,
+    "note_encryption": 3,  # a note's opening sealed to its owner: native notes and ``cryptography`` only  # human amounts, times, tickers: above native (payoff's SCALE), below everything that prints
     "gadgets": 4,
     "circuits": 5,
     "groth16": 6,

@@ -31,6 +31,7 @@ from zkopt.files import write_atomic
 from zkopt.oracle_files import add_to_committee, read_attestations, read_committee, read_oracle_key, write_oracle_key
 from zkopt.units import asset_id, format_amount, parse_amount, parse_recipient, parse_time
 from zkopt.wallet import Built, Wallet, WalletError, WalletNote
+from zkopt.wallet.payments import choose, cover
 
 SCALE = 10**6
 
@@ -249,7 +250,7 @@ class FakeLedger:
     def time(self):
         return self.now
 
-    def submit(self, kind, public, proof):
+    def submit(self, kind, public, proof, notes=()):
         if self.reject:
             raise LedgerRejected(self.reject)
         self.submitted.append((kind, public))
@@ -349,10 +350,14 @@ def test_coin_selection_takes_the_smallest_note_that_suffices(rng):
     for i, amount in enumerate((5, 50, 20)):
         owner.notes.append(WalletNote(CashNote(amount * SCALE, owner.pk, 100 + i), "deposit", i, i + 1))
     owner.notes.append(WalletNote(CashNote(900 * SCALE, owner.pk, 200), "deposit"))  # pending
-    assert owner._pick_cash(10 * SCALE, "withdrawal").note.amount == 20 * SCALE
-    assert owner._pick_cash(20 * SCALE, "withdrawal").note.amount == 20 * SCALE
-    with pytest.raises(WalletError, match=r"largest: 50; a transaction spends one note\); 1 notes are pending"):
-        owner._pick_cash(60 * SCALE, "withdrawal")
+    assert [n.note.amount for n in choose(owner, 10 * SCALE)] == [20 * SCALE]
+    assert [n.note.amount for n in choose(owner, 20 * SCALE)] == [20 * SCALE]
+    assert sorted(n.note.amount for n in choose(owner, 60 * SCALE)) == [20 * SCALE, 50 * SCALE]  # a pair, the smallest sum
+    assert choose(owner, 71 * SCALE) is None
+    with pytest.raises(WalletError, match=r"exceeds this wallet's unspent cash of 75; 1 notes are pending"):
+        cover(owner, None, None, 80 * SCALE, "withdrawal")
+    with pytest.raises(WalletError, match="run it without --out"):
+        cover(owner, None, None, 71 * SCALE, "withdrawal", submit=False)
 
 
 def _stub_prove(monkeypatch):
@@ -373,7 +378,7 @@ def test_new_notes_are_saved_before_submission_and_dropped_on_rejection(tmp_path
     seen = []
     original = FakeLedger.submit
 
-    def submit(self, kind, public, proof):
+    def submit(self, kind, public, proof, notes=()):
         seen.append(json.loads(path.read_text())["notes"])  # what the file held at submission time
         return original(self, kind, public, proof)
 

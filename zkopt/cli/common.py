@@ -157,6 +157,17 @@ TIME = Parsed("time", lambda text: units.parse_time(text, "time"))
 TICKER = Parsed("ticker", units.asset_id)
 RECIPIENT = Parsed("recipient", units.parse_recipient)
 PUBLIC_KEY = Parsed("public key", lambda text: units.parse_field(text, "public key"))
+
+
+def _address(text: str):
+    from zkopt.wallet.address import parse
+
+    return parse(text)
+
+
+ADDRESS = Parsed("address", _address)
+#: A party to pay or write to: an address (zk1...: notes reach it in-band), or a bare public key (share by hand).
+PARTY = Parsed("address", lambda text: _address(text) if text.strip().startswith("zk1") else units.parse_field(text, "public key"))
 LEG = Parsed("leg", units.parse_leg)
 
 LEGS = click.option(

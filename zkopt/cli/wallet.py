@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from zkopt.cli.common import (
+    ADDRESS,
     AMOUNT,
     DB,
     EXIT_INVALID,
@@ -12,7 +13,7 @@ from zkopt.cli.common import (
     KEYS,
     LEGS,
     OUT,
-    PUBLIC_KEY,
+    PARTY,
     RECIPIENT,
     TIME,
     WALLET,
@@ -57,6 +58,8 @@ def run_tx(wallet_file: str, db: str, keys_dir: str, out: str | None, action):
 def report_tx(loaded, outcome, db: str, out: str | None, as_json: bool, extra: dict | None = None) -> None:
     tx = outcome.tx
     created = [n for n in loaded.notes if any(n.note == c.note for c in tx.creates)]
+    if loaded.notices:
+        extra = {**(extra or {}), "wallet": list(loaded.notices) if as_json else "; ".join(loaded.notices)}
     if as_json:
         echo_json({
             "kind": tx.kind,
@@ -93,9 +96,65 @@ def wallet_new(wallet_file: str, as_json: bool):
 
     created = Wallet.create(wallet_file)
     if as_json:
-        echo_json({"wallet": wallet_file, "public_key": str(created.pk)})
+        echo_json({"wallet": wallet_file, "public_key": str(created.pk), "address": str(created.address)})
     else:
         click.echo(str(created.pk))
+
+
+@wallet.command("address")
+@WALLET
+@handle_errors
+def wallet_address(wallet_file: str):
+    """Print this wallet's address (zk1...): give it to whoever pays you or writes you an option."""
+    from zkopt.wallet import Wallet
+
+    click.echo(str(Wallet.load(wallet_file).address))
+
+
+@wallet.command("pay")
+@WALLET
+@DB
+@KEYS
+@click.option("--to", "to", type=ADDRESS, help="The payee's address (from `wallet address`).")
+@click.option("--amount", type=AMOUNT, help="Amount to pay.")
+@click.option("--for", "quote_file", type=click.Path(dir_okay=False),
+              help="Pay the premium of a writer's QUOTE.json (from `wallet open --premium`): written to --out for the writer.")
+@OUT
+@JSON
+@handle_errors
+def wallet_pay(wallet_file, db, keys_dir, to, amount, quote_file, out, as_json):
+    """Pay AMOUNT to the address TO privately (a transfer): the payee finds the note with `wallet sync`.
+
+    One or two of the wallet's notes are spent (merged first when it takes
+    more), the change comes back in a new note. With --for QUOTE.json the
+    payment is the premium of an option, valid only in one bundle with the
+    writer's open: write it with --out and send the file to the writer.
+    """
+    from zkopt.files import read_json
+    from zkopt.wallet import note_id
+    from zkopt.wallet.payments import pay
+    from zkopt.wallet.premium import Quote, pay_premium
+
+    if quote_file:
+        if to is not None or amount is not None:
+            raise click.UsageError("--for takes the payee and the amount from the quote")
+        if not out:
+            raise click.UsageError("a premium is paid only in the writer's bundle: write it with --out PAYMENT.json")
+        offer = Quote.parse(read_json(quote_file, "quote"))
+        loaded, outcome = run_tx(wallet_file, db, keys_dir, out,
+                                 lambda w, lg, k, submit, status: pay_premium(w, lg, k, offer, status=status))
+        report_tx(loaded, outcome, db, out, as_json)
+        if not as_json:
+            click.echo(f"  send {out} to the writer: it is valid only in one bundle with the open of option "
+                       f"{note_id(offer.option)}")
+        return
+    if to is None or amount is None:
+        raise click.UsageError("give --to ADDRESS and --amount, or --for QUOTE.json")
+    loaded, outcome = run_tx(
+        wallet_file, db, keys_dir, out,
+        lambda w, lg, k, submit, status: pay(w, lg, k, to, amount, submit=submit, status=status),
+    )
+    report_tx(loaded, outcome, db, out, as_json)
 
 
 @wallet.command("deposit")
@@ -118,20 +177,25 @@ def wallet_deposit(wallet_file, db, keys_dir, amount, out, as_json):
 @WALLET
 @DB
 @KEYS
-@click.option("--holder", required=True, type=PUBLIC_KEY, help="The holder's public key (from `wallet new`).")
-@click.option("--asset", required=True, help="Underlying ticker, e.g. ETH-USD.")
+@click.option("--holder", type=PARTY, help="The holder's address (`wallet address`), or bare public key (then --share).")
+@click.option("--asset", help="Underlying ticker, e.g. ETH-USD.")
 @LEGS
 @click.option("--kind", "option_kind", type=click.Choice(["call", "put"]), help="One-leg form: call or put.")
 @click.option("--strike", type=AMOUNT, help="One-leg form: the strike price.")
 @click.option("--quantity", type=AMOUNT, help="One-leg form: the quantity (6 decimals).")
-@click.option("--expiry", required=True, type=TIME, help="Expiry: Unix seconds or ISO 8601.")
-@click.option("--collateral", required=True, type=AMOUNT, help="Collateral locked from one cash note.")
+@click.option("--expiry", type=TIME, help="Expiry: Unix seconds or ISO 8601.")
+@click.option("--collateral", type=AMOUNT, help="Collateral locked from one cash note.")
 @click.option("--share", "share", type=click.Path(dir_okay=False), help="Write the option's opening here for the holder (`wallet import`).")
+@click.option("--premium", type=AMOUNT, help="Sell it for PREMIUM: write a quote (--quote-out) for the holder to pay.")
+@click.option("--quote-out", "quote_out", type=click.Path(dir_okay=False), help="With --premium: where to write QUOTE.json.")
+@click.option("--quote", "quote_file", type=click.Path(dir_okay=False), help="Write the option of your QUOTE.json ...")
+@click.option("--payment", "payment_file", type=click.Path(dir_okay=False),
+              help="... for the holder's PAYMENT.json (`wallet pay --for`): both submitted as one bundle.")
 @OUT
 @JSON
 @handle_errors
 def wallet_open(wallet_file, db, keys_dir, holder, asset, legs, option_kind, strike, quantity, expiry, collateral,
-                share, out, as_json):
+                share, premium, quote_out, quote_file, payment_file, out, as_json):
     """Write a position of up to 4 legs to HOLDER as its writer, locking COLLATERAL; the proof checks the margin.
 
     The legs are --leg KIND:STRIKE:QUANTITY, repeated (--leg call:3100:2
@@ -141,20 +205,46 @@ def wallet_open(wallet_file, db, keys_dir, holder, asset, legs, option_kind, str
     attested spot of ASSET x the genesis margin shocks. With --out the ledger
     is still read for it, so the transaction must be submitted before a newer
     spot arrives.
+
+    Sold for a premium, neither party can take without giving: the writer
+    runs `--premium P --quote-out QUOTE.json`, the holder `wallet pay --for
+    QUOTE.json --out PAYMENT.json`, the writer `--quote QUOTE.json --payment
+    PAYMENT.json`, which submits the open and the payment as one bundle.
     """
     from zkopt.audit import export_opening
     from zkopt.files import write_json_atomic
     from zkopt.native.notes import CALL, PUT, Position
     from zkopt.units import asset_id as ticker_id
     from zkopt.units import format_amount
+    from zkopt.wallet.address import Address
 
+    if quote_file or payment_file:
+        terms = (holder, asset, legs, option_kind, strike, quantity, expiry, collateral, share, premium, quote_out, out)
+        if not (quote_file and payment_file) or any(v not in (None, ()) for v in terms):
+            raise click.UsageError("--quote QUOTE.json --payment PAYMENT.json take everything from the two files")
+        open_sold(wallet_file, db, keys_dir, quote_file, payment_file, as_json)
+        return
+    missing = [name for name, v in (("--holder", holder), ("--asset", asset), ("--expiry", expiry),
+                                    ("--collateral", collateral)) if v is None]
+    if missing:
+        raise click.UsageError(f"missing option {missing[0]}")
+    if (premium is None) != (quote_out is None) or (premium is not None and out):
+        raise click.UsageError("--premium P goes with --quote-out QUOTE.json (the open is proved once paid)")
+    if premium is not None and not isinstance(holder, Address):
+        raise click.UsageError("a quote needs the holder's address (zk1...), not a bare public key")
     kind = None if option_kind is None else CALL if option_kind == "call" else PUT
     position = Position(ticker_id(asset), expiry, tuple(position_legs(legs, kind, strike, quantity)))
+    holder_pk = holder.pk if isinstance(holder, Address) else holder
+    holder_key = holder.encryption_key if isinstance(holder, Address) else None
+    if premium is not None:
+        write_quote(wallet_file, db, keys_dir, holder, premium, quote_out, as_json,
+                    position=position, collateral=collateral, ticker=asset)
+        return
 
     def action(w, lg, k, submit, status):
         return w.open_position(
-            lg, k, holder_pk=holder, position=position, collateral=collateral, ticker=asset, submit=submit,
-            status=status,
+            lg, k, holder_pk=holder_pk, position=position, collateral=collateral, ticker=asset, submit=submit,
+            status=status, holder_key=holder_key,
         )
 
     loaded, outcome = run_tx(wallet_file, db, keys_dir, out, action)
@@ -169,6 +259,57 @@ def wallet_open(wallet_file, db, keys_dir, holder, asset, legs, option_kind, str
         shown = " ".join(format_amount(g) for g in grid)
         extra["grid"] = f"{shown} (the ledger's: last attested spot of {asset} x the genesis margin shocks)"
     report_tx(loaded, outcome, db, out, as_json, extra)
+
+
+def write_quote(wallet_file, db, keys_dir, holder, premium, quote_out, as_json, **terms) -> None:
+    """``wallet open --premium``: the writer's quote, pinned to one cash note, for the holder to pay."""
+    from zkopt.files import write_json_atomic
+    from zkopt.keydir import KeyDir
+    from zkopt.units import format_amount
+    from zkopt.wallet import Wallet, WalletNote
+    from zkopt.wallet.premium import quote
+
+    loaded = Wallet.load(wallet_file)
+    with open_ledger(db) as opened:
+        loaded.sync(opened)
+        offer = quote(loaded, opened, KeyDir(keys_dir), holder, premium, status=status(), **terms)
+    loaded.save()
+    write_json_atomic(quote_out, offer.to_json(), 0o600)
+    if as_json:
+        echo_json({"quote": quote_out, "cm_option": str(offer.option.commitment()), "premium": str(premium),
+                   "spends": offer.spends})
+        return
+    click.echo(f"quote written to {quote_out}: {loaded.describe(WalletNote(offer.option, 'quote'))} for a premium of "
+               f"{format_amount(premium)}, locking note {offer.spends}")
+    click.echo(f"  the holder pays it: zkopt wallet pay --wallet HOLDER.json --db {db} --keys {keys_dir} "
+               f"--for {quote_out} --out PAYMENT.json")
+    click.echo(f"  then: zkopt wallet open --wallet {wallet_file} --db {db} --keys {keys_dir} "
+               f"--quote {quote_out} --payment PAYMENT.json")
+
+
+def open_sold(wallet_file, db, keys_dir, quote_file, payment_file, as_json) -> None:
+    """``wallet open --quote --payment``: check the holder's payment, prove the open, submit both as one bundle."""
+    from zkopt.files import read_json
+    from zkopt.keydir import KeyDir
+    from zkopt.ledger import Transaction
+    from zkopt.units import format_amount
+    from zkopt.wallet import Wallet, note_id
+    from zkopt.wallet.premium import Quote, open_with_payment
+
+    offer = Quote.parse(read_json(quote_file, "quote"))
+    payment = Transaction.from_json(read_json(payment_file, "payment"))
+    loaded = Wallet.load(wallet_file)
+    with open_ledger(db) as opened:
+        loaded.sync(opened)
+        receipts = open_with_payment(loaded, opened, KeyDir(keys_dir), offer, payment, status=status())
+    loaded.save()
+    if as_json:
+        echo_json({"receipts": [r.to_json() for r in receipts], "balance": str(loaded.balance())})
+        return
+    for receipt in receipts:
+        click.echo(receipt_line(receipt))
+    click.echo(f"  option {note_id(offer.option)} written for a premium of {format_amount(offer.premium)} "
+               f"(one bundle); balance {format_amount(loaded.balance())}")
 
 
 @wallet.command("settle")

@@ -37,7 +37,6 @@ import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,15 +55,15 @@ from zkopt.native.notes import (
     withdraw_change,
 )
 from zkopt.units import asset_id, format_amount, format_leg, format_time, parse_field, short
+from zkopt import note_encryption
+from zkopt.wallet.address import Address
+from zkopt.wallet.notes import Built, Outcome, WalletNote
 
 if TYPE_CHECKING:
-    from zkopt.groth16 import Proof
-    from zkopt.ledger import Ledger, Receipt
+    from zkopt.ledger import Ledger
 
 WALLET_FORMAT = "zkopt-wallet/v1"
 
-#: Hex digits of a commitment that name a note.
-NOTE_ID_DIGITS = 12
 #: Shortest note id prefix accepted on the command line.
 MIN_ID_PREFIX = 4
 
@@ -84,109 +83,6 @@ def margin_grid(ledger: Ledger, asset: int, name: str) -> list[int]:
         ) from None
 
 
-# --- the wallet --------------------------------------------------------------------------------
-
-
-def note_id(note: CashNote | OptionNote) -> str:
-    """A note's name: the first 12 hex digits of its commitment."""
-    return f"{note.commitment():064x}"[:NOTE_ID_DIGITS]
-
-
-@dataclass
-class WalletNote:
-    """A note this wallet can open, where it is on the ledger, and whether it is spent."""
-
-    note: CashNote | OptionNote
-    origin: str
-    leaf_index: int | None = None
-    created_in: int | None = None
-    spent_in: int | None = None
-
-    @property
-    def id(self) -> str:
-        return note_id(self.note)
-
-    @property
-    def type(self) -> str:
-        return "cash" if isinstance(self.note, CashNote) else "option"
-
-    @property
-    def status(self) -> str:
-        """pending (not yet found on the ledger), unspent, or spent (settled, for an option)."""
-        if self.spent_in is not None:
-            return "spent"
-        return "pending" if self.leaf_index is None else "unspent"
-
-    def to_json(self, openings: bool = True) -> dict:
-        """The wallet-file form; without ``openings`` the rho is left out (as ``wallet notes --json`` prints it)."""
-        values = self.note.to_dict()
-        if not openings:
-            values.pop("rho")
-        return {
-            "id": self.id,
-            "type": self.type,
-            "note": values,
-            "origin": self.origin,
-            "leaf_index": self.leaf_index,
-            "created_in": self.created_in,
-            "spent_in": self.spent_in,
-        }
-
-    @staticmethod
-    def from_json(obj: object) -> WalletNote:
-        if not isinstance(obj, Mapping):
-            raise MalformedInput("a wallet note must be a JSON object")
-        kind = obj.get("type")
-        cls = {"cash": CashNote, "option": OptionNote}.get(kind)
-        if cls is None:
-            raise MalformedInput(f"wallet note type {shown(kind)} is not cash or option")
-        try:
-            note = cls.from_dict(obj.get("note"))
-        except ValueError as exc:
-            raise MalformedInput(f"wallet note: {exc}") from None
-        if "id" in obj and obj["id"] != note_id(note):
-            raise MalformedInput(f"wallet note {shown(obj['id'])} does not match its opening (commitment {note_id(note)})")
-        out = WalletNote(note, str(obj.get("origin", "")))
-        for name in ("leaf_index", "created_in", "spent_in"):
-            value = obj.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise MalformedInput(f"wallet note {out.id}: {name} must be a non-negative integer or null")
-            setattr(out, name, value)
-        return out
-
-
-@dataclass
-class Built:
-    """A proved transaction: kind, public inputs (named), proof, what it spends and creates, and timings."""
-
-    kind: str
-    public: list[int]
-    names: list[str]
-    proof: Proof
-    spends: list[str] = field(default_factory=list)
-    creates: list[WalletNote] = field(default_factory=list)
-    share: OptionNote | None = None
-    grid: list[int] | None = None
-    prove_seconds: float = 0.0
-
-    def to_json(self) -> dict:
-        """The transaction file ``{"kind", "public", "proof"}`` that ``zkopt ledger submit`` reads."""
-        from zkopt.ledger import Transaction
-
-        return Transaction(self.kind, tuple(self.public), self.proof).to_json()
-
-    def named(self) -> dict[str, int]:
-        return dict(zip(self.names, self.public))
-
-
-@dataclass
-class Outcome:
-    """What a wallet transaction did: the proved transaction and, when it was submitted, the ledger's receipt."""
-
-    tx: Built
-    receipt: Receipt | None = None
-
-
 class Wallet:
     """A spending key and the notes it can open; see the module docstring for the file and ``sync``.
 
@@ -194,7 +90,7 @@ class Wallet:
     by default the OS's CSPRNG. Pass a seeded one only in tests.
     """
 
-    def __init__(self, sk: int, path: str | os.PathLike | None = None, rng=None):
+    def __init__(self, sk: int, path: str | os.PathLike | None = None, rng=None, encryption_key: bytes | None = None):
         if isinstance(sk, bool) or not isinstance(sk, int) or not 0 < sk < R:
             raise MalformedInput("the spending key must be a field element in [1, r)")
         self.sk = sk
@@ -203,6 +99,16 @@ class Wallet:
         self.rng = rng or secrets.SystemRandom()
         self.notes: list[WalletNote] = []
         self.assets: dict[int, str] = {}
+        self.encryption_key = encryption_key if encryption_key is not None else note_encryption.new_private_key()
+        #: The last ledger entry whose encrypted notes ``sync`` has read.
+        self.scanned_to = 0
+        #: What the wallet did on its own while building a transaction (merging notes), for the user to be told.
+        self.notices: list[str] = []
+
+    @property
+    def address(self) -> Address:
+        """Where others pay this wallet: its spending public key and its X25519 public key."""
+        return Address(self.pk, note_encryption.public_key(self.encryption_key))
 
     # --- files ----------------------------------------------------------------------
 
@@ -224,7 +130,14 @@ class Wallet:
             if not isinstance(obj, dict) or obj.get("format") != WALLET_FORMAT:
                 raise MalformedInput(f"not a zkopt wallet (format {WALLET_FORMAT})")
             sk = parse_field(obj.get("spending_key"), "spending_key")
-            wallet = cls(sk, path, rng)
+            key_text = obj.get("encryption_key")
+            if key_text is not None and (not isinstance(key_text, str) or not re.fullmatch(r"[0-9a-f]{64}", key_text)):
+                raise MalformedInput("encryption_key must be 64 lowercase hex digits")
+            wallet = cls(sk, path, rng, bytes.fromhex(key_text) if key_text else None)
+            scanned = obj.get("scanned_to", 0)
+            if isinstance(scanned, bool) or not isinstance(scanned, int) or scanned < 0:
+                raise MalformedInput("scanned_to must be a non-negative integer")
+            wallet.scanned_to = scanned
             if parse_field(obj.get("public_key"), "public_key") != wallet.pk:
                 raise MalformedInput("the public key does not belong to the spending key")
             notes = obj.get("notes")
@@ -240,6 +153,8 @@ class Wallet:
             wallet.assets = {parse_field(k, "asset id"): str(v) for k, v in assets.items()}
         except MalformedInput as exc:
             raise MalformedInput(f"wallet {path}: {exc}") from None
+        if key_text is None:  # a wallet from before addresses: give it its encryption key, once
+            wallet.save()
         return wallet
 
     def _dumps(self) -> str:
@@ -247,6 +162,8 @@ class Wallet:
             "format": WALLET_FORMAT,
             "spending_key": str(self.sk),
             "public_key": str(self.pk),
+            "encryption_key": self.encryption_key.hex(),
+            "scanned_to": self.scanned_to,
             "assets": {str(k): v for k, v in sorted(self.assets.items())},
             "notes": [n.to_json() for n in self.notes],
         }
@@ -309,15 +226,17 @@ class Wallet:
         return note.nullifier(self.sk) if note.owner_pk == self.pk else None
 
     def _add(self, entry: WalletNote) -> WalletNote:
+        """Keep ``entry`` (once); a cash note of 0 is worth nothing and is never kept."""
         for existing in self.notes:
             if existing.id == entry.id and existing.note == entry.note:
                 return existing
-        self.notes.append(entry)
+        if not _is_empty(entry.note):
+            self.notes.append(entry)
         return entry
 
     def sync(self, ledger: Ledger) -> list[str]:
         """Bring every note up to date with the ledger; return one line per change (see the module docstring)."""
-        changes = []
+        changes = self._receive(ledger)
         for entry in list(self.notes):
             if entry.leaf_index is None:
                 found = ledger.find_commitment(entry.note.commitment())
@@ -334,6 +253,23 @@ class Wallet:
                 changes += self._discover_settlement(ledger, entry)
         return changes
 
+    def _receive(self, ledger: Ledger) -> list[str]:
+        """Every note sealed to this wallet in the entries since ``scanned_to``, found in the entry that carried it."""
+        if not getattr(ledger, "carries_notes", False):
+            return []
+        changes = []
+        for seq, _, ciphertext in ledger.encrypted_notes(self.scanned_to + 1):
+            self.scanned_to = max(self.scanned_to, seq)
+            note = note_encryption.decrypt(ciphertext, self.encryption_key)
+            if note is None or not self.owns(note) or _is_empty(note) or any(n.note == note for n in self.notes):
+                continue
+            found = ledger.find_commitment(note.commitment())
+            if found is None or found[1] != seq:  # a ciphertext copied into another entry opens nothing
+                continue
+            new = self._add(WalletNote(note, f"received in entry {seq}", *found))
+            changes.append(f"{new.id}: received {self.describe(new)} (entry {seq})")
+        return changes
+
     def _discover_settlement(self, ledger: Ledger, entry: WalletNote) -> list[str]:
         option: OptionNote = entry.note
         final = ledger.final_price(option.position.asset, option.position.expiry)
@@ -341,7 +277,7 @@ class Wallet:
             return []
         changes = []
         for output in option.settlement_notes(final.price):
-            if output.owner_pk != self.pk or any(n.note == output for n in self.notes):
+            if output.owner_pk != self.pk or _is_empty(output) or any(n.note == output for n in self.notes):
                 continue
             found = ledger.find_commitment(output.commitment())
             if found is None:
@@ -383,23 +319,17 @@ class Wallet:
     def _fresh(self) -> int:
         return self.rng.randrange(1, R)
 
-    def _pick_cash(self, amount: int, what: str) -> WalletNote:
-        usable = [
-            n for n in self.notes
-            if n.type == "cash" and n.status == "unspent" and n.note.owner_pk == self.pk and n.note.amount >= amount
-        ]
-        if not usable:
-            cash = [n for n in self.notes if n.type == "cash" and n.status == "unspent" and n.note.owner_pk == self.pk]
-            largest = max((n.note.amount for n in cash), default=0)
-            pending = sum(1 for n in self.notes if n.status == "pending")
-            hint = ""
-            if pending:
-                hint = f"; {pending} notes are pending (run `zkopt wallet sync` once their transactions are on the ledger)"
-            raise WalletError(
-                f"no unspent cash note holds the {what} of {format_amount(amount)} "
-                f"(largest: {format_amount(largest)}; a transaction spends one note){hint}"
-            )
-        return min(usable, key=lambda n: (n.note.amount, n.leaf_index))
+    def _pending_hint(self) -> str:
+        pending = sum(1 for n in self.notes if n.status == "pending")
+        if not pending:
+            return ""
+        return f"; {pending} notes are pending (run `zkopt wallet sync` once their transactions are on the ledger)"
+
+    def _cover(self, ledger: Ledger, keys: KeyDir, amount: int, what: str, submit: bool, status: Status) -> WalletNote:
+        """One unspent cash note of at least ``amount``, merging notes first when none is (``payments.cover``)."""
+        from zkopt.wallet.payments import cover
+
+        return cover(self, ledger, keys, amount, what, submit=submit, status=status)
 
     def _prove(self, kind: str, inputs: Mapping, ledger: Ledger, keys: KeyDir, status: Status) -> Built:
         from zkopt import circuits, r1cs
@@ -416,16 +346,24 @@ class Wallet:
         seconds = time.perf_counter() - start
         return Built(kind, list(witness.public), list(expected.public_names), proof, prove_seconds=seconds)
 
+    def seal(self, built: Built, ledger: Ledger) -> None:
+        """Seal each new note to its owner (``built.deliver``; by default this wallet's own notes to itself)."""
+        if not getattr(ledger, "carries_notes", False):
+            return
+        deliver = built.deliver or [(entry.note, self.address.encryption_key) for entry in built.creates]
+        built.sealed = tuple(note_encryption.encrypt(note, key) for note, key in deliver)
+
     def _finish(self, built: Built, ledger: Ledger, submit: bool) -> Outcome:
         """Write the new notes to the wallet file first (pending), then submit; a rejection drops them again."""
-        added = [n for n in built.creates if n not in self.notes]
+        added = [n for n in built.creates if n not in self.notes and not _is_empty(n.note)]
         for entry in added:
             self._add(entry)
         self.save()
+        self.seal(built, ledger)
         if not submit:
             return Outcome(built)
         try:
-            receipt = ledger.submit(built.kind, built.public, built.proof)
+            receipt = ledger.submit(built.kind, built.public, built.proof, built.sealed)
         except LedgerRejected:
             self.notes = [n for n in self.notes if n not in added]
             self.save()
@@ -461,6 +399,9 @@ class Wallet:
         ticker: str | None = None,
         submit: bool = True,
         status: Status | None = None,
+        spend: WalletNote | None = None,
+        holder_key: bytes | None = None,
+        prove: bool = True,
     ) -> Outcome:
         """Write ``position`` to ``holder_pk``, locking ``collateral`` from one cash note; margin-checked over the grid.
 
@@ -471,7 +412,9 @@ class Wallet:
         (collateral >= its worst loss over the grid, ``payoff.worst_loss``)
         and says where it fails; the circuit then proves it. The result's
         ``tx.grid`` is the grid used and ``tx.share`` the option note to hand
-        to the holder (``wallet import``).
+        to the holder (``wallet import``). ``spend`` pins the cash note to
+        lock (a quote's); ``holder_key`` seals the option to the holder's
+        encryption key; without ``prove`` only the notes are derived (a quote).
         """
         from zkopt.circuits import open_position
 
@@ -503,14 +446,18 @@ class Wallet:
                 f"margin check fails: collateral {format_amount(collateral)} does not cover the worst loss "
                 f"{format_amount(worst)} (at the grid price {format_amount(at)})"
             )
-        spent = self._pick_cash(collateral, "collateral")
+        spent = spend or self._cover(ledger, keys, collateral, "collateral", submit or not prove, status)
         option, change = open_notes(spent.note, self.sk, position, collateral=collateral, holder_pk=holder_pk)
+        if not prove:
+            return Outcome(Built("open", [], [], None, spends=[spent.id], share=option, grid=grid))
         inputs = open_position.inputs(spent.note, self.sk, ledger.membership(spent.leaf_index), option, grid)
         built = self._prove("open", inputs, ledger, keys, status)
         built.spends = [spent.id]
         built.creates = [WalletNote(option, "open (writer)"), WalletNote(change, f"change of {spent.id}")]
         built.share = option
         built.grid = grid
+        if holder_key is not None:
+            built.deliver = [(option, holder_key), (change, self.address.encryption_key)]
         if ticker:
             self.assets[asset] = ticker
         return self._finish(built, ledger, submit)
@@ -561,7 +508,7 @@ class Wallet:
             raise MalformedInput("a withdrawal amount must be positive")
         if isinstance(recipient, bool) or not isinstance(recipient, int) or not 0 <= recipient < R:
             raise MalformedInput("the recipient must be a field element")
-        spent = self._pick_cash(amount, "withdrawal")
+        spent = self._cover(ledger, keys, amount, "withdrawal", submit, status)
         inputs = withdraw.inputs(spent.note, self.sk, ledger.membership(spent.leaf_index), amount, recipient)
         built = self._prove("withdraw", inputs, ledger, keys, status)
         built.spends = [spent.id]
@@ -569,12 +516,9 @@ class Wallet:
         return self._finish(built, ledger, submit)
 
 
-__all__ = [
-    "Built",
-    "Outcome",
-    "Wallet",
-    "WalletError",
-    "WalletNote",
-    "margin_grid",
-    "note_id",
-]
+def _is_empty(note: CashNote | OptionNote) -> bool:
+    """A cash note of 0: a valid leaf (every transaction has the same shape) that no wallet keeps."""
+    return isinstance(note, CashNote) and note.amount == 0
+
+
+__all__ = ["Wallet", "WalletError", "margin_grid"]
