@@ -6,8 +6,10 @@ builds or loads the Groth16 keys of the five transaction circuits
 of which any two settle a price (``oracle/``), a new ledger (``ledger.db``)
 and two traders' wallets (``wallets/alice.json``, the writer, and
 ``wallets/bob.json``, the holder). Then alice deposits cash, two of the three
-oracle members attest the ETH-USD spot, alice writes bob a call margin-checked
-on the ledger's grid (that spot x the genesis shocks), two members sign the
+oracle members attest the ETH-USD spot, alice sells bob a call margin-checked
+on the ledger's grid (that spot x the genesis shocks) for a premium, paid in
+one bundle with her open so neither can take without giving, and bob's
+wallet finds the option by itself (its note sealed to him); two members sign the
 price at expiry, bob settles privately and withdraws his payout, alice's wallet
 finds her share of the collateral, and the auditor replays the ledger. Every
 accepted transaction is left as ``txs/NNN-KIND.json`` (NNN is its log entry;
@@ -17,7 +19,9 @@ the spot and the settlement price reports are ``NNN-price.json``), so ``zkopt le
 On a chain (``chain_node_modules``, ``zkopt demo --chain``) the same story
 runs on an in-process py-evm chain: the pool contract and its verifiers are
 deployed from the same keys, the members are Ethereum keys, each step prints
-its gas, and the pool is audited from its events. The chain's clock only moves
+its gas, and the pool is audited from its events. The pool takes neither
+bundles nor sealed notes yet, so there alice writes the call without a
+premium and bob imports its opening by hand. The chain's clock only moves
 forward, so there the story starts now and runs a day ahead.
 
 Time: the story spans two days that end now. The ledger's clock is a
@@ -66,8 +70,11 @@ THRESHOLD = 2
 MEMBERS = 3
 
 DAY = 86_400
-#: The story makes 6 notes: a tree of depth 3 (8 leaves) is the smallest that holds them.
-MIN_DEPTH = 3
+#: The story makes 9 notes (6 on a chain): a tree of depth 4 (16 leaves) is the smallest that holds them.
+MIN_DEPTH = 4
+#: What bob pays alice for the option (a conditioned transfer, in one bundle with her open), from his deposit.
+PREMIUM = 150 * SCALE
+BOB_DEPOSIT = 500 * SCALE
 
 
 @dataclass
@@ -311,7 +318,7 @@ def run(
     echo = echo or print
     directory = Path(directory)
     if isinstance(depth, bool) or not isinstance(depth, int) or not MIN_DEPTH <= depth <= 32:
-        raise MalformedInput(f"depth must be an integer in [{MIN_DEPTH}, 32] (the story makes 6 notes), got {depth!r}")
+        raise MalformedInput(f"depth must be an integer in [{MIN_DEPTH}, 32] (the story makes 9 notes), got {depth!r}")
     _prepare(directory)
     result = DemoResult(directory, depth)
     venue = _FileVenue(directory) if chain_node_modules is None else _ChainVenue(directory, chain_node_modules)
@@ -393,6 +400,11 @@ def run(
              f"cash note  (proof {out.tx.prove_seconds:.1f} s, step {seconds:.1f} s{costs(out.receipt)})")
         for line in _public_lines(out.tx.names, out.tx.public):
             echo(f"    {line}")
+        premium_bundle = getattr(ledger, "carries_notes", False)
+        if premium_bundle:
+            out = bob.deposit(ledger, keys, BOB_DEPOSIT, status=status)
+            save_tx(out.receipt.seq, "deposit", out.tx.to_json())
+            echo(f"    bob pays {format_amount(BOB_DEPOSIT)} into the pool the same way, for the premium")
 
         # 4. The spot: two of three members attest it, so the ledger can fix the margin grid.
         t0 = time.perf_counter()
@@ -422,29 +434,42 @@ def run(
         short_option, _ = open_notes(spent.note, alice.sk, position, collateral=SHORT_COLLATERAL, holder_pk=bob.pk)
         inputs = open_position.inputs(spent.note, alice.sk, ledger.membership(spent.leaf_index), short_option, grid)
         failing = r1cs.solve(circuits.build("open", {"depth": depth, "grid": len(grid)}), inputs).which_unsatisfied()
-        out = alice.open_position(
-            ledger, keys, holder_pk=bob.pk, position=position, collateral=COLLATERAL, ticker=TICKER, status=status,
-        )
-        save_tx(out.receipt.seq, "open", out.tx.to_json())
-        option = out.tx.share
-        share_path = directory / "wallets" / "option-for-bob.json"
-        from zkopt.audit import export_opening
+        if premium_bundle:
+            out, option, sold, payment = _sell(alice, bob, ledger, keys, position, status)
+            save_tx(sold[0].seq, "bundle", {"bundle": [out.tx.to_json(), payment.to_json()]})
+            open_receipt = sold[0]
+        else:
+            out = alice.open_position(
+                ledger, keys, holder_pk=bob.pk, position=position, collateral=COLLATERAL, ticker=TICKER, status=status,
+            )
+            save_tx(out.receipt.seq, "open", out.tx.to_json())
+            option, open_receipt = out.tx.share, out.receipt
+            share_path = directory / "wallets" / "option-for-bob.json"
+            from zkopt.audit import export_opening
 
-        write_json_atomic(share_path, export_opening(option), 0o600)
-        bob.import_opening(export_opening(option), TICKER)
-        bob.sync(ledger)
-        bob.save()
+            write_json_atomic(share_path, export_opening(option), 0o600)
+            bob.import_opening(export_opening(option), TICKER)
+            bob.sync(ledger)
+            bob.save()
         seconds = step("open", t0)
-        echo(f"[5] open      {format_time(times['open'])}: alice writes bob a call on {TICKER}, strike {format_amount(STRIKE)}, "
-             f"quantity {format_amount(QUANTITY)}, expiry {format_time(expiry)}  (proof {out.tx.prove_seconds:.1f} s, "
-             f"step {seconds:.1f} s{costs(out.receipt)})")
+        sale = f" for a premium of {format_amount(PREMIUM)}" if premium_bundle else ""
+        echo(f"[5] open      {format_time(times['open'])}: alice sells bob a call on {TICKER}{sale}, strike "
+             f"{format_amount(STRIKE)}, quantity {format_amount(QUANTITY)}, expiry {format_time(expiry)}  (proof "
+             f"{out.tx.prove_seconds:.1f} s, step {seconds:.1f} s{costs(open_receipt)})")
         echo(f"    margin: on the ledger's grid (the attested spot {format_amount(spot_receipt.price)} x the genesis "
              f"shocks, {format_amount(min(grid))} .. {format_amount(max(grid))}) alice's worst loss is "
              f"{format_amount(worst)}, at {format_amount(max(grid))};")
         echo(f"    her collateral {format_amount(COLLATERAL)} covers it (change {format_amount(DEPOSIT - COLLATERAL)}), "
              "and the proof shows so without revealing either number.")
         echo(f"    with collateral {format_amount(SHORT_COLLATERAL)} there is no proof: the circuit fails at {failing}")
-        echo(f"    bob gets the option's opening ({share_path}) and imports it into his wallet")
+        if premium_bundle:
+            echo("    alice quotes the option (its commitment is fixed by the note she locks); bob pays the premium by a")
+            echo("    transfer conditioned on that commitment; alice submits her open and his payment as one bundle:")
+            echo(f"    entries {sold[0].seq} and {sold[1].seq}, accepted together or not at all. Alone, his payment is refused.")
+            echo(f"    bob's wallet finds the option by itself (sync opens the note sealed to him): {note_id(option)}")
+        else:
+            echo(f"    bob gets the option's opening ({share_path}) and imports it into his wallet "
+                 "(the pool carries no sealed notes or bundles yet, so no premium here)")
         for line in _public_lines(out.tx.names, out.tx.public):
             echo(f"    {line}")
 
@@ -491,8 +516,9 @@ def run(
         seconds = step("withdraw", t0)
         echo(f"[8] withdraw  {format_time(times['withdraw'])}: bob withdraws his {format_amount(holder_note.amount)} to "
              f"{RECIPIENT_TEXT!r}  (proof {out.tx.prove_seconds:.1f} s, step {seconds:.1f} s{costs(out.receipt)})")
+        premium_part = f" + premium {format_amount(PREMIUM)}" if premium_bundle else ""
         echo(f"    alice's wallet finds her settlement note on its own: balance {format_amount(alice.balance())} "
-             f"(change {format_amount(DEPOSIT - COLLATERAL)} + {format_amount(writer_note.amount)})")
+             f"(change {format_amount(DEPOSIT - COLLATERAL)} + {format_amount(writer_note.amount)}{premium_part})")
         for line in _public_lines(out.tx.names, out.tx.public):
             echo(f"    {line}")
         state = ledger.state()
@@ -518,6 +544,7 @@ def run(
         "quantity": QUANTITY,
         "collateral": COLLATERAL,
         "alice's change": DEPOSIT - COLLATERAL,
+        **({"premium": PREMIUM, "bob's change after the premium": BOB_DEPOSIT - PREMIUM} if premium_bundle else {}),
         "alice's settlement amount": writer_note.amount,
         "alice's spending key": alice.sk,
         "bob's spending key": bob.sk,
@@ -531,9 +558,12 @@ def run(
     echo("")
     echo(f"What was public (in {venue.name}, for anyone): the deposit and withdrawal amounts, the spot, the asset id (also")
     echo("  of the new position), expiry and settlement price, the margin grid, note commitments, nullifiers, Merkle")
-    echo("  roots, proofs, oracle signatures.")
+    echo("  roots, proofs, oracle signatures" + (", and each new note's opening sealed to its owner (opaque bytes)."
+                                                 if premium_bundle else "."))
     echo(f"What stayed private (only in the wallets): strike {format_amount(STRIKE)}, quantity "
          f"{format_amount(QUANTITY)}, collateral {format_amount(COLLATERAL)},")
+    if premium_bundle:
+        echo(f"  the premium {format_amount(PREMIUM)} and bob's change {format_amount(BOB_DEPOSIT - PREMIUM)},")
     echo(f"  alice's change {format_amount(DEPOSIT - COLLATERAL)} and settlement {format_amount(writer_note.amount)},"
          " both parties' keys, every note's randomness, which")
     echo("  commitment was spent by which nullifier, and that it was bob who settled. The payout became public only as")
@@ -556,6 +586,20 @@ def run(
     echo("")
     echo("Timings: " + ", ".join(f"{name} {s:.1f} s" for name, s in result.steps) + f"; total {result.total_seconds:.1f} s")
     return result
+
+
+def _sell(alice: Wallet, bob: Wallet, ledger, keys: KeyDir, position, status):
+    """Alice's quote, bob's conditioned premium, alice's bundle: (her open's outcome, the option, receipts, payment)."""
+    from zkopt.wallet.premium import open_with_payment, pay_premium, quote
+
+    offer = quote(alice, ledger, keys, bob.address, PREMIUM, position=position, collateral=COLLATERAL, ticker=TICKER,
+                  status=status)
+    payment = pay_premium(bob, ledger, keys, offer, status=status).tx.transaction()
+    receipts, opened = open_with_payment(alice, ledger, keys, offer, payment, status=status)
+    bob.notes = [n for n in bob.notes if n.note != offer.option]  # he finds it on the ledger, not from the quote
+    bob.sync(ledger)
+    bob.save()
+    return opened, offer.option, receipts, payment
 
 
 __all__ = ["DemoResult", "run"]

@@ -301,7 +301,7 @@ def open_sold(wallet_file, db, keys_dir, quote_file, payment_file, as_json) -> N
     loaded = Wallet.load(wallet_file)
     with open_ledger(db) as opened:
         loaded.sync(opened)
-        receipts = open_with_payment(loaded, opened, KeyDir(keys_dir), offer, payment, status=status())
+        receipts, _ = open_with_payment(loaded, opened, KeyDir(keys_dir), offer, payment, status=status())
     loaded.save()
     if as_json:
         echo_json({"receipts": [r.to_json() for r in receipts], "balance": str(loaded.balance())})

@@ -131,8 +131,11 @@ def check_payment(wallet: Wallet, offer: Quote, payment) -> CashNote:
     raise WalletError("the payment carries no note to this wallet")
 
 
-def open_with_payment(wallet: Wallet, ledger, keys, offer: Quote, payment, *, status=None) -> list:
-    """The writer's last step: check the payment, prove the quoted open, submit both as one bundle; the receipts."""
+def open_with_payment(wallet: Wallet, ledger, keys, offer: Quote, payment, *, status=None) -> tuple[list, Outcome]:
+    """The writer's last step: check the payment, prove the quoted open, submit both as one bundle.
+
+    Returns the bundle's receipts (the open's first) and the open's outcome.
+    """
     if offer.option.writer_pk != wallet.pk:
         raise WalletError("the quote's option is not written by this wallet")
     check_payment(wallet, offer, payment)  # the premium note itself is found by sync, like any payment
@@ -148,4 +151,4 @@ def open_with_payment(wallet: Wallet, ledger, keys, offer: Quote, payment, *, st
     receipts = ledger.submit_bundle([outcome.tx.transaction(), payment])
     wallet.sync(ledger)
     wallet.save()
-    return receipts
+    return receipts, outcome
