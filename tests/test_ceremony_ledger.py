@@ -28,15 +28,16 @@ from zkopt.ledger import CircuitEntry, Genesis, Ledger, oracle, schema
 from zkopt.keydir import KeyDir
 
 DEPTH = 1
-#: The four circuits' ceremony is for the demo's story, whose eight notes need a tree of depth 3.
-MARKET_DEPTH = 3
+#: The five circuits' ceremony is for the demo's story, whose nine notes need a tree of depth 4.
+MARKET_DEPTH = 4
+MARKET_KINDS = ("deposit", "open", "settle", "withdraw", "transfer")
 
 
 @functools.lru_cache(maxsize=None)
 def _full_ceremony() -> Path:
     path = Path(tempfile.mkdtemp(prefix="zkopt-ceremony-"))
     atexit.register(shutil.rmtree, path, True)
-    return ceremony_directory(path / "ceremony", MARKET_DEPTH, ("deposit", "open", "settle", "withdraw"))
+    return ceremony_directory(path / "ceremony", MARKET_DEPTH, MARKET_KINDS)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def test_ceremony_options_refuse_an_unusable_directory(tmp_path):
 
 
 def test_the_demo_and_a_ledger_on_ceremony_keys(tmp_path):
-    """The demo's whole story, proofs and audit, runs on the four circuits' ceremony keys; its key directory
+    """The demo's whole story, proofs and audit, runs on the five circuits' ceremony keys; its key directory
     keeps the verified transcripts, so a ledger made later from it records the same hashes.
 
     The transcripts are verified once (about a minute): `ledger init --zkeys` calls the same
@@ -170,7 +171,7 @@ def test_the_demo_and_a_ledger_on_ceremony_keys(tmp_path):
     with Ledger.open(tmp_path / "demo" / "ledger.db") as market:
         recorded = {k: e.transcript_hash for k, e in market.genesis.circuits.items()}
         assert market.state().entries > 4  # deposit, spot, open, price, settle, withdraw
-    assert sorted(recorded) == ["deposit", "open", "settle", "withdraw"]
+    assert sorted(recorded) == sorted(MARKET_KINDS)
     assert all(h is not None and len(h) == 64 for h in recorded.values())
     for i in range(3):
         ok("oracle", "keygen", "--out", tmp_path / f"m{i}.key", "--committee", tmp_path / "committee.json")

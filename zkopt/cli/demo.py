@@ -12,8 +12,8 @@ from zkopt.cli.common import EXIT_INVALID, EXIT_UNUSABLE, fail, handle_errors, s
 @click.command()
 @click.option("--dir", "work_dir", default="zkopt-demo", show_default=True, type=click.Path(file_okay=False),
               help="Working directory (keys are cached in DIR/keys/).")
-@click.option("--depth", default=20, show_default=True, type=click.IntRange(3, 32),
-              help="Note tree depth (3 or more: the story makes 6 notes).")
+@click.option("--depth", default=20, show_default=True, type=click.IntRange(4, 32),
+              help="Note tree depth (4 or more: the story makes 9 notes).")
 @click.option("--zkeys", "zkeys", type=click.Path(file_okay=False),
               help="Use the keys of a multi-party ceremony (one .ptau and KIND.zkey per circuit in this directory).")
 @click.option("--chain", "on_chain", is_flag=True,
