@@ -185,8 +185,8 @@ def raw_option_commitment(asset, expiry, collateral, holder_pk, writer_pk, rho, 
 
 
 def transaction_inputs(rng: random.Random, depth: int = DEPTH) -> dict[str, dict]:
-    """One valid inputs map per transaction circuit (deposit, open, settle, withdraw), all in one tree of ``depth``."""
-    from zkopt.circuits import deposit, open_position, settle, withdraw
+    """One valid inputs map per transaction circuit (deposit, open, settle, withdraw, transfer), in one tree of ``depth``."""
+    from zkopt.circuits import deposit, open_position, settle, transfer, withdraw
 
     world = World(rng, depth=depth)
     spend = (world.cash, world.writer_sk, world.tree.membership(world.cash_index))
@@ -198,4 +198,8 @@ def transaction_inputs(rng: random.Random, depth: int = DEPTH) -> dict[str, dict
     }
     option = world.option()
     out["settle"] = settle.inputs(option, world.tree.membership(world.add_option(option)), 130 * SCALE)
+    out["transfer"] = transfer.inputs(
+        world.cash, world.tree.membership(world.cash_index), world.writer_sk,
+        [(400 * SCALE, world.holder_pk), (600 * SCALE, world.writer_pk)],
+    )
     return out

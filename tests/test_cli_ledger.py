@@ -39,7 +39,7 @@ def test_circuits_lists_every_circuit_with_cost_and_public_inputs():
     assert "public: root, nf_in, cm_option, cm_change, asset, expiry, grid[0..7]" in text
     assert "public: root, nf_option, asset, expiry, price, cm_holder, cm_writer" in text
     rows = json.loads(ok("circuits", "--json").stdout)
-    assert [r["name"] for r in rows] == ["chain", "deposit", "open", "settle", "withdraw"]
+    assert [r["name"] for r in rows] == ["chain", "deposit", "open", "settle", "transfer", "withdraw"]
     assert set(rows[0]) == {"name", "params", "statement", "constraints", "public"}
     by_name = {r["name"]: r for r in rows}
     assert by_name["deposit"] == {**by_name["deposit"], "constraints": 609, "public": ["amount", "cm_out"], "params": {}}
@@ -127,7 +127,7 @@ def test_ledger_submit_and_show(market):
     assert shown["circuits"]["open"]["public_names"][:6] == ["root", "nf_in", "cm_option", "cm_change", "asset", "expiry"]
     assert (shown["entries"], shown["leaf_count"], shown["pool_balance"], shown["tree_depth"]) == (1, 1, "250500000", 4)
     assert shown["committee"] == {"threshold": 2, "members": market["members"]}
-    assert sorted(shown["circuits"]) == ["deposit", "open", "settle", "withdraw"]
+    assert sorted(shown["circuits"]) == ["deposit", "open", "settle", "transfer", "withdraw"]
     assert shown["log"][0]["kind"] == "deposit" and shown["log"][0]["public"]["amount"] == "250500000"
     text = ok("ledger", "show", "--db", db).stdout
     assert "pool balance  250.5 (250500000 units of 10^-6)" in text and "oracle        2 of 3 signatures" in text
