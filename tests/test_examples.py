@@ -102,3 +102,13 @@ def test_settle_expiry(tmp_path):
     assert "bob's wallet finds its payouts: 200" in text and "carol's wallet finds its payouts: 0" in text
     assert "audit: OK; 9 entries, 7 proofs" in text
     assert all((tmp_path / n).is_file() for n in ("ledger.db", "maker.json", "bob.json", "carol.json"))
+
+
+def test_payments_pay_receive_and_merge(tmp_path):
+    text = run("payments.py", tmp_path, "--keys", shared_keys())
+    assert "alice holds 2 notes, balance 120" in text
+    assert "alice's balance 20" in text and "public: root, nf_a, nf_b, cm_out_a, cm_out_b, condition (no amount)" in text
+    assert "received cash 100" in text and "bob's balance: 100" in text
+    assert "merged notes" in text and "no single note held the withdrawal of 45" in text
+    assert "alice keeps 5 in 1 note" in text
+    assert "audit: OK" in text
