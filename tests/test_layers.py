@@ -37,6 +37,7 @@ RANK = {
     "keydir": 8,
     "oracle_files": 8,
     "wallet": 9,
+    "serve": 9,  # the ledger over HTTP (aiohttp): ledger and audit; its client is ledger.remote
     "chain": 9,  # the pool as a ledger backend: over ledger, evm, audit and keydir; beside the wallet, which takes any
     "ceremony_keys": 9,  # a ledger's keys from a ceremony directory: verified against zkopt's circuits
     "demo": 10,

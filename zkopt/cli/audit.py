@@ -6,7 +6,18 @@ from pathlib import Path
 
 import click
 
-from zkopt.cli.common import DB, EXIT_INVALID, JSON, ChainTarget, echo_json, fail, handle_errors, open_ledger, status
+from zkopt.cli.common import (
+    DB,
+    EXIT_INVALID,
+    JSON,
+    ChainTarget,
+    RemoteTarget,
+    echo_json,
+    fail,
+    handle_errors,
+    open_ledger,
+    status,
+)
 
 
 @click.command("audit")
@@ -22,7 +33,6 @@ def audit_cmd(db, genesis_hash: str | None, transcripts: str | None, as_json: bo
     With --chain/--pool: the pool's events from its deployment block, every proof re-verified off chain, the
     verifiers' code against the genesis keys (with solc-js) and the token's balance of the pool.
     """
-    from zkopt.audit import audit
     from zkopt.errors import MalformedInput
 
     expected = None
@@ -48,19 +58,23 @@ def audit_cmd(db, genesis_hash: str | None, transcripts: str | None, as_json: bo
             report = audit_chain(pool, node_modules=modules)
         if expected is not None and report.genesis_hash != expected:
             report.findings.insert(0, Finding(0, "genesis", "the genesis hash differs from the published one"))
+    elif isinstance(db, RemoteTarget):
+        import tempfile
+
+        from zkopt.ledger.remote import RemoteLedger
+
+        with tempfile.TemporaryDirectory(prefix="zkopt-audit-") as scratch:
+            if say:
+                say(f"copying the ledger served at {db.url}")
+            with RemoteLedger(db.url, genesis_hash=expected) as served:
+                copy = served.snapshot(Path(scratch) / "ledger.db")
+                expected = served.genesis.hash()
+            report = _audit_file(copy, expected, transcripts, say)
+        report.path = db.url
     else:
         if not Path(db).is_file():
             raise MalformedInput(f"no ledger file at {db}")
-        if say:
-            say(f"auditing {db}")
-        report = audit(db, genesis_hash=expected)
-    unusable = [f for f in report.findings if f.check == "file"]
-    if unusable:
-        raise MalformedInput(unusable[0].message)
-    if transcripts is not None:
-        from zkopt import ceremony_keys
-
-        report.findings += ceremony_keys.check(transcripts, db, say)
+        report = _audit_file(db, expected, transcripts, say)
     if as_json:
         echo_json(report.to_json())
     else:
@@ -68,3 +82,21 @@ def audit_cmd(db, genesis_hash: str | None, transcripts: str | None, as_json: bo
     if not report.ok:
         count = len(report.findings)
         fail(EXIT_INVALID, f"audit failed: {count} finding{'s' if count != 1 else ''} (first: {report.findings[0]})")
+
+
+def _audit_file(path, expected: bytes | None, transcripts: str | None, say):
+    """The audit of a ledger file (a copy of a served one too): the replay, then the ceremony it records."""
+    from zkopt.audit import audit
+    from zkopt.errors import MalformedInput
+
+    if say:
+        say(f"auditing {path}")
+    report = audit(path, genesis_hash=expected)
+    unusable = [f for f in report.findings if f.check == "file"]
+    if unusable:
+        raise MalformedInput(unusable[0].message)
+    if transcripts is not None:
+        from zkopt import ceremony_keys
+
+        report.findings += ceremony_keys.check(transcripts, path, say)
+    return report

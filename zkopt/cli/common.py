@@ -207,27 +207,56 @@ class ChainTarget:
         return f"--chain {self.url} --pool {self.pool}"
 
 
+@dataclass(frozen=True)
+class RemoteTarget:
+    """A ledger served by `zkopt ledger serve` (what --db is for a file)."""
+
+    url: str
+
+    def __str__(self) -> str:
+        return f"--ledger {self.url}"
+
+
 def DB(fn):  # noqa: N802 - an option decorator, named like the others
-    """--db FILE, or --chain URL --pool ADDRESS [--from ADDRESS]: the ledger, passed on as ``db`` (str or ChainTarget)."""
+    """--db FILE, --ledger URL, or --chain URL --pool ADDRESS [--from ADDRESS]: the ledger, passed on as ``db``."""
 
     @functools.wraps(fn)
-    def wrapper(*args, db=None, chain_url=None, pool=None, sender=None, **kwargs):
+    def wrapper(*args, db=None, ledger_url=None, chain_url=None, pool=None, sender=None, **kwargs):
+        given = [name for name, v in (("--db", db), ("--ledger", ledger_url), ("--chain", chain_url or pool or sender))
+                 if v]
+        if len(given) > 1:
+            raise click.UsageError(f"give one ledger: {' and '.join(given)} were both given")
         if chain_url or pool or sender:
-            if db or not (chain_url and pool):
-                raise click.UsageError("give either --db FILE or --chain URL --pool ADDRESS")
+            if not (chain_url and pool):
+                raise click.UsageError("give either --db FILE, --ledger URL or --chain URL --pool ADDRESS")
             db = ChainTarget(chain_url, pool, sender)
+        elif ledger_url:
+            db = RemoteTarget(ledger_url)
         elif not db:
-            raise click.UsageError("the ledger is missing: --db FILE, or --chain URL --pool ADDRESS")
+            raise click.UsageError("the ledger is missing: --db FILE, --ledger URL, or --chain URL --pool ADDRESS")
         return fn(*args, db=db, **kwargs)
 
     for option in reversed((
         click.option("--db", "db", type=click.Path(dir_okay=False), help="The ledger file."),
+        click.option("--ledger", "ledger_url", metavar="URL", help="Or a ledger served by `zkopt ledger serve`."),
         click.option("--chain", "chain_url", metavar="RPC_URL", help="Or a pool on this chain's JSON-RPC node..."),
         click.option("--pool", "pool", metavar="ADDRESS", help="... at this address (`zkopt chain deploy`)."),
         click.option("--from", "sender", metavar="ADDRESS", help="With --chain: the node's account that sends [first]."),
     )):
         wrapper = option(wrapper)
     return wrapper
+def OPTIONAL_LEDGER(fn):  # noqa: N802 - an option decorator, named like the others
+    """``--ledger URL`` beside a command's optional ``--db FILE``: either becomes ``db`` (None when neither)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, db=None, ledger_url=None, **kwargs):
+        if db and ledger_url:
+            raise click.UsageError("give one ledger: --db and --ledger were both given")
+        return fn(*args, db=RemoteTarget(ledger_url) if ledger_url else db, **kwargs)
+
+    return click.option("--ledger", "ledger_url", metavar="URL", help="Or a ledger served by `zkopt ledger serve`.")(wrapper)
+
+
 KEYS = click.option("--keys", "keys_dir", required=True, type=click.Path(file_okay=False), help="Key directory (from `ledger init`).")
 OUT = click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the transaction to TX.json instead of submitting it.")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -258,7 +287,8 @@ def receipt_line(receipt) -> str:
 
 
 def open_ledger(db):
-    """Open the ledger ``db``: a file, or a pool on a chain (``ChainTarget``, a ``zkopt.chain.ledger.ChainLedger``).
+    """Open the ledger ``db``: a file, a server (``RemoteTarget``: a ``zkopt.ledger.remote.RemoteLedger``), or a
+    pool on a chain (``ChainTarget``, a ``zkopt.chain.ledger.ChainLedger``).
 
     On a terminal, a write to a file that waits for another process says so on stderr.
 
@@ -275,6 +305,10 @@ def open_ledger(db):
         from zkopt.chain.ledger import ChainLedger
 
         return ChainLedger(node.connect(db.url), db.pool, sender=db.sender)
+    if isinstance(db, RemoteTarget):
+        from zkopt.ledger.remote import RemoteLedger
+
+        return RemoteLedger(db.url)
 
     text = os.environ.get("ZKOPT_BUSY_TIMEOUT", "")
     try:

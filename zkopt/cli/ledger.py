@@ -92,20 +92,23 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
 
 
 @ledger.command("show")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@DB
 @click.option("--entries", "list_entries", is_flag=True, help="Also list every log entry.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @handle_errors
-def ledger_show(db: str, list_entries: bool, as_json: bool):
+def ledger_show(db, list_entries: bool, as_json: bool):
     """Show a ledger: root, pool balance, leaf count, entries, circuits and oracle committee."""
+    from zkopt.cli.common import ChainTarget
     from zkopt.units import format_amount, format_time
 
+    if isinstance(db, ChainTarget):
+        raise click.UsageError("ledger show reads a ledger file or server; for a pool: zkopt audit --chain")
     with open_ledger(db) as opened:
         info = opened.summary(entries=list_entries)
     if as_json:
         echo_json(info)
         return
-    click.echo(f"ledger        {db}")
+    click.echo(f"ledger        {getattr(db, 'url', db)}")
     click.echo(f"genesis hash  {info['genesis_hash']}")
     click.echo(f"head hash     {info['head_hash']}")
     click.echo(f"entries       {info['entries']}")
@@ -162,6 +165,29 @@ def ledger_submit(db, tx_file: str, as_json: bool):
     else:
         for receipt in receipts:
             click.echo(receipt_line(receipt))
+
+
+@ledger.command("serve")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8470, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@handle_errors
+def ledger_serve(db: str, host: str, port: int):
+    """Serve the ledger over HTTP to many parties: a JSON API for `--ledger URL`, and an explorer page at /.
+
+    Submissions that arrive together are judged as one batch (one batch
+    verification). Every request is one JSON line on stderr; the first line on
+    stdout is the URL once it listens. Stop it with Ctrl-C or SIGTERM.
+    """
+    import sys
+
+    from zkopt.serve.app import serve
+
+    def listening(url: str) -> None:
+        click.echo(f"serving {db} at {url}")
+        sys.stdout.flush()  # whoever started the server waits for this line
+
+    serve(db, host, port, on_ready=listening)
 
 
 @ledger.command("check-opening")

@@ -12,6 +12,7 @@ from zkopt.cli.common import (
     JSON,
     KEYS,
     LEGS,
+    OPTIONAL_LEDGER,
     OUT,
     PARTY,
     RECIPIENT,
@@ -412,6 +413,7 @@ def wallet_withdraw(wallet_file, db, keys_dir, amount, recipient, out, as_json):
 @wallet.command("notes")
 @WALLET
 @click.option("--db", "db", type=click.Path(dir_okay=False), help="Sync with this ledger first.")
+@OPTIONAL_LEDGER
 @JSON
 @click.option("--openings", is_flag=True, help="With --json: include each note's full opening (its rho: secret).")
 @handle_errors
@@ -463,6 +465,7 @@ def wallet_disclose(wallet_file, note, out):
 @click.argument("opening", metavar="OPENING.json", type=click.Path(dir_okay=False))
 @click.option("--asset", "ticker", help="The option's ticker, for display (must match the note).")
 @click.option("--db", "db", type=click.Path(dir_okay=False), help="Find the note on this ledger now.")
+@OPTIONAL_LEDGER
 @handle_errors
 def wallet_import(wallet_file, opening, ticker, db):
     """Add a shared note (from `wallet open --share` or `wallet disclose`) that names this wallet's key."""
