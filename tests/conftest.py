@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 INTEROP_DIR = REPO / "tools" / "interop"
 #: Tests with these markers must run in CI (ZKOPT_REQUIRE_INTEROP=1): skipping one fails the run.
-REQUIRED_MARKERS = ("interop", "evm", "dask")
+REQUIRED_MARKERS = ("interop", "evm", "dask", "browser")
 
 
 class NodeTools:
@@ -109,7 +109,7 @@ def rng() -> random.Random:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under ZKOPT_REQUIRE_INTEROP=1 an interop, EVM or Dask test that skipped counts as failed."""
+    """Under ZKOPT_REQUIRE_INTEROP=1 an interop, EVM, Dask or browser test that skipped counts as failed."""
     outcome = yield
     report = outcome.get_result()
     if (
