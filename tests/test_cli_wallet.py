@@ -85,7 +85,9 @@ def test_new_prints_the_public_key_and_makes_an_owner_only_file(flow):
         path = flow[who]
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         assert json.loads(path.read_text())["public_key"] == flow[f"{who}_pk"]
-    assert flow["holder_new"] == {"wallet": str(flow["holder"]), "public_key": flow["holder_pk"]}
+    assert flow["holder_new"] == {"wallet": str(flow["holder"]), "public_key": flow["holder_pk"],
+                                  "address": ok("wallet", "address", "--wallet", flow["holder"]).stdout.strip()}
+    assert flow["holder_new"]["address"].startswith("zk1")
     fails(2, "already exists", "wallet", "new", "--wallet", flow["writer"])
 
 
@@ -125,7 +127,8 @@ def test_settle_to_a_file_then_submit_then_sync(flow):
     # The hint names every option the next two commands need.
     assert "zkopt ledger submit --db " in text and "then zkopt wallet sync --wallet " in text and " --db " in text
     tx = json.loads((flow["dir"] / "settle.json").read_text())
-    assert set(tx) == {"kind", "public", "proof"} and tx["kind"] == "settle" and len(tx["public"]) == 7
+    assert set(tx) == {"kind", "public", "proof", "notes"} and tx["kind"] == "settle" and len(tx["public"]) == 7
+    assert len(tx["notes"]) == 1  # the holder's payout, sealed to the holder
     assert flow["settle_submit"].stdout.startswith("accepted: entry 5 (settle)")
     sync = flow["holder_sync"].stdout
     assert f"{flow['option_id']} was spent in entry 5" in sync and sync.strip().endswith("balance 600")
@@ -135,7 +138,7 @@ def test_withdraw_pays_the_recipient(flow):
     out = json.loads(flow["withdraw"].stdout)
     assert out["receipt"]["seq"] == 6 and out["public"]["amount"] == "600000000"
     assert out["public"]["recipient"] == str(int.from_bytes(b"acct:bob", "big"))
-    assert len(out["spends"]) == 1 and out["creates"][0]["status"] == "unspent"
+    assert len(out["spends"]) == 1 and out["creates"] == []  # the whole 600 is paid: no change of 0 is kept
 
 
 def test_the_writer_wallet_finds_its_settlement_note(flow):
@@ -192,7 +195,7 @@ def test_a_replayed_settlement_is_rejected(flow):
 
 def test_wallet_refusals_exit_1(flow, tmp_path):
     tx = ("--db", flow["db"], "--keys", flow["keys"])
-    fails(1, "no unspent cash note holds the withdrawal of 1000000", "wallet", "withdraw", "--wallet", flow["writer"],
+    fails(1, "the withdrawal of 1000000 exceeds this wallet's unspent cash of 9400", "wallet", "withdraw", "--wallet", flow["writer"],
           *tx, "--amount", "1000000", "--recipient", "7")
     fails(1, "no note 'abcdef'", "wallet", "settle", "--wallet", flow["writer"], *tx, "--note", "abcdef")
     cash = json.loads(ok("wallet", "notes", "--wallet", flow["writer"], "--json").stdout)["notes"][2]["id"]

@@ -283,3 +283,14 @@ def test_mds_checks_accept_ours_and_reject_weak_matrices():
     assert not gen.mds_is_secure([[2, 3, 0], [5, 7, 0], [0, 0, 11]])
     # An involution (M^2 = I) passes algorithms 1 and 2 at r = 1 but M^2 is scalar.
     assert not gen.mds_is_secure([[0, 1], [1, 0]])
+
+
+def test_the_pair_fast_path_is_the_generic_permutation(rng):
+    """``hash(a, b)`` (the Merkle tree's) takes the unrolled t = 3 path: the same as the generic permutation."""
+    from zkopt.field import R
+    from zkopt.native.poseidon import _permute, _permute_pair
+
+    cases = [(0, 0), (R - 1, R - 1), (1, 0), (0, 1)] + [(rng.randrange(R), rng.randrange(R)) for _ in range(100)]
+    for a, b in cases:
+        assert _permute_pair(a, b) == _permute([0, a, b], 3)[0] == poseidon.hash(a, b)
+        assert type(poseidon.hash(a, b)) is int

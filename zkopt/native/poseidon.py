@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from operator import mul
 
+from gmpy2 import mpz
+
 from zkopt.field import R
 from zkopt.native import poseidon_constants as _constants
 
@@ -96,6 +98,47 @@ def _permute(state: list[int], t: int) -> list[int]:
     return state
 
 
+def _plan_pair() -> tuple[tuple[bool, int, int, int], ...]:
+    """The rounds of t = 3 as (partial?, c0, c1, c2), for the unrolled permutation of ``hash(a, b)``."""
+    round_constants, _, full_rounds, partial_rounds = _PARAMS[3]
+    half = full_rounds // 2
+    return tuple((half <= k < half + partial_rounds, *c) for k, c in enumerate(round_constants))
+
+
+_PAIR_ROUNDS = tuple((partial, mpz(c0), mpz(c1), mpz(c2)) for partial, c0, c1, c2 in _plan_pair())
+_PAIR_MDS = tuple(mpz(x) for row in _PARAMS[3][1] for x in row)
+_R = mpz(R)
+
+
+def _permute_pair(a: int, b: int) -> int:
+    """state[0] of the t = 3 permutation of [0, a, b]: ``_permute`` written out for the Merkle tree's hash.
+
+    The same rounds and the same arithmetic with the state in three gmpy2
+    locals instead of lists (tests/test_poseidon_native.py checks it against
+    ``_permute`` and circomlibjs' vectors); about 2.5x faster, and the ledger
+    hashes ``depth`` pairs per new note.
+    """
+    m00, m01, m02, m10, m11, m12, m20, m21, m22 = _PAIR_MDS
+    s0, s1, s2 = mpz(0), mpz(a), mpz(b)
+    for partial, c0, c1, c2 in _PAIR_ROUNDS:
+        x = (s0 + c0) % _R
+        x2 = x * x % _R
+        s0 = x2 * x2 % _R * x
+        if partial:
+            s1 += c1
+            s2 += c2
+        else:
+            y = (s1 + c1) % _R
+            y2 = y * y % _R
+            s1 = y2 * y2 % _R * y
+            z = (s2 + c2) % _R
+            z2 = z * z % _R
+            s2 = z2 * z2 % _R * z
+        s0, s1, s2 = (m00 * s0 + m01 * s1 + m02 * s2) % _R, (m10 * s0 + m11 * s1 + m12 * s2) % _R, (
+            m20 * s0 + m21 * s1 + m22 * s2) % _R
+    return int(s0)
+
+
 def permute(state: list[int]) -> list[int]:
     """The Poseidon permutation of a width-t state (t in 2..17, elements in [0, r)); returns a new list."""
     state = list(state)
@@ -112,4 +155,6 @@ def hash(*inputs: int) -> int:  # noqa: A001 - the module's one job; callers wri
     if not MIN_INPUTS <= n <= MAX_INPUTS:
         raise ValueError(f"Poseidon takes {MIN_INPUTS}..{MAX_INPUTS} inputs, got {n}")
     _check_elements(inputs, "input")
+    if n == 2:
+        return _permute_pair(*inputs)
     return _permute([0, *inputs], n + 1)[0]

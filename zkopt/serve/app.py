@@ -57,7 +57,6 @@ class LedgerService:
         self._queue: asyncio.Queue | None = None
         self._batcher: asyncio.Task | None = None
         self._audit: tuple[str, dict] | None = None
-        self.batches: list[int] = []  # the size of each batch judged, for the load benchmark
 
     # --- life --------------------------------------------------------------------------------
 
@@ -113,7 +112,6 @@ class LedgerService:
         kind = group[0][0]
         try:
             if kind == "tx":
-                self.batches.append(len(group))
                 outcomes = await loop.run_in_executor(self._writer, self._write.submit_batch, [p for _, p, _ in group])
             elif kind == "bundle":
                 outcomes = [await loop.run_in_executor(self._writer, self._write.submit_bundle, group[0][1])]

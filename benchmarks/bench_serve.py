@@ -1,0 +1,156 @@
+"""Load on `zkopt ledger serve`: proven deposits per second and request latency, with concurrent clients.
+
+    python benchmarks/bench_serve.py                       # 400 deposits, 16 clients, tree depth 20
+    python benchmarks/bench_serve.py --deposits 200 --clients 8
+
+N deposit proofs are made first (on a process pool; not timed), then a new
+ledger of depth 20 accepting the deposit circuit is served by `zkopt ledger
+serve` in its own process on 127.0.0.1, and K client threads, each with its
+own ``RemoteLedger``, submit their share as fast as the answers come back.
+Rows: accepted deposits per second (first request sent to last answer),
+latency percentiles per request; and, for
+comparison, the same deposits submitted in process one by one
+(``Ledger.submit``) and as one ``Ledger.submit_batch``. One JSON line per
+measurement, with the machine's load average before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.serve_fixtures import served  # noqa: E402
+from zkopt import r1cs  # noqa: E402
+from zkopt.circuits import build, deposit  # noqa: E402
+from zkopt.groth16 import prove, setup  # noqa: E402
+from zkopt.ledger import CircuitEntry, Genesis, Ledger, Transaction, oracle  # noqa: E402
+from zkopt.ledger.remote import RemoteLedger  # noqa: E402
+from zkopt.native.notes import deposit_note  # noqa: E402
+
+_KEY = None
+
+
+def _init(key) -> None:
+    global _KEY
+    _KEY = key
+
+
+def _prove(seed: int) -> Transaction:
+    rng = random.Random(seed)
+    note = deposit_note(1_000_000 + seed, rng.randrange(1, 2**250), seed + 1)
+    witness = r1cs.solve(build("deposit"), deposit.inputs(note, seed + 1))
+    return Transaction("deposit", tuple(witness.public), prove(_KEY, witness, rng))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def emit(row: dict) -> None:
+    print(json.dumps({**row, "load": os.getloadavg()[0]}), flush=True)
+
+
+def fresh_ledger(path: Path, genesis: Genesis) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    Ledger.create(path, genesis).close()
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deposits", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--depth", type=int, default=20)
+    args = parser.parse_args()
+
+    key = setup(r1cs.compile(build("deposit")), random.Random(1))
+    genesis = Genesis(
+        circuits={"deposit": CircuitEntry.from_vk(key.vk, r1cs.compile(build("deposit")).public_names)},
+        committee=[oracle.public_key_bytes(oracle.keygen()) for _ in range(3)], threshold=2, tree_depth=args.depth,
+    )
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(os.cpu_count(), initializer=_init, initargs=(key,)) as pool:
+        txs = list(pool.map(_prove, range(args.deposits), chunksize=8))
+    emit({"measure": "proved (not part of the load)", "deposits": len(txs), "seconds": round(time.perf_counter() - t0, 1)})
+
+    with tempfile.TemporaryDirectory(prefix="zkopt-bench-serve-") as scratch:
+        path = Path(scratch) / "ledger.db"
+
+        # In process, for comparison: one by one, then one batch.
+        fresh_ledger(path, genesis)
+        with Ledger.open(path) as ledger:
+            t0 = time.perf_counter()
+            for tx in txs[: min(100, len(txs))]:
+                ledger.submit(tx.kind, list(tx.public), tx.proof)
+            seconds = time.perf_counter() - t0
+        emit({"measure": "in process, Ledger.submit one by one", "deposits": min(100, len(txs)),
+              "per_second": round(min(100, len(txs)) / seconds, 1)})
+        fresh_ledger(path, genesis)
+        with Ledger.open(path) as ledger:
+            t0 = time.perf_counter()
+            results = ledger.submit_batch(txs)
+            seconds = time.perf_counter() - t0
+        assert all(not isinstance(r, Exception) for r in results)
+        emit({"measure": "in process, one Ledger.submit_batch", "deposits": len(txs),
+              "per_second": round(len(txs) / seconds, 1)})
+
+        # Over HTTP: K clients at once.
+        fresh_ledger(path, genesis)
+        with served(path, Path(scratch) / "access.log") as url:
+            latencies: list[float] = []
+            refused: list[str] = []
+            lock = threading.Lock()
+            shares = [txs[i :: args.clients] for i in range(args.clients)]
+            barrier = threading.Barrier(args.clients + 1)
+
+            def client(share: list[Transaction]) -> None:
+                with RemoteLedger(url) as remote:
+                    barrier.wait()
+                    for tx in share:
+                        start = time.perf_counter()
+                        try:
+                            remote.submit(tx.kind, list(tx.public), tx.proof)
+                        except Exception as exc:  # noqa: BLE001 - counted, reported
+                            with lock:
+                                refused.append(str(exc))
+                        with lock:
+                            latencies.append(time.perf_counter() - start)
+
+            threads = [threading.Thread(target=client, args=(s,)) for s in shares]
+            for t in threads:
+                t.start()
+            load_before = os.getloadavg()[0]
+            barrier.wait()
+            t0 = time.perf_counter()
+            for t in threads:
+                t.join()
+            seconds = time.perf_counter() - t0
+            with RemoteLedger(url) as remote:
+                entries = remote.state()["entries"]
+        emit({"measure": "zkopt ledger serve, HTTP", "deposits": len(txs), "clients": args.clients,
+              "accepted": entries, "refused": len(refused), "seconds": round(seconds, 2),
+              "per_second": round(entries / seconds, 1),
+              "latency_ms": {q: round(1000 * percentile(latencies, p), 1) for q, p in
+                             (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))},
+              "mean_ms": round(1000 * statistics.mean(latencies), 1), "load_before": load_before})
+        if refused:
+            emit({"measure": "first refusal", "reason": refused[0]})
+
+
+if __name__ == "__main__":
+    main()
