@@ -497,3 +497,48 @@ def test_read_attestations_takes_one_a_list_or_a_report(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps({"member": "00"}))
     with pytest.raises(MalformedInput, match="bad.json"):
         read_attestations([tmp_path / "bad.json"])
+
+
+class _SealedLedger:
+    """A ledger stand-in that carries sealed notes: ``rows`` are (seq, ciphertext), ``leaves`` cm -> (leaf, seq)."""
+
+    carries_notes = True
+
+    def __init__(self, rows, leaves):
+        self.rows, self.leaves = rows, leaves
+        self.genesis = SimpleNamespace(hash=lambda: b"\x07" * 32)
+
+    def encrypted_notes(self, start=1):
+        return [(seq, 0, ct) for seq, ct in self.rows if seq >= start]
+
+    def find_commitment(self, cm):
+        return self.leaves.get(cm)
+
+    def nullifier_seq(self, nf):
+        return None
+
+    def final_price(self, asset, expiry):
+        return None
+
+
+def test_sync_keeps_only_sealed_notes_that_are_on_the_ledger_in_their_own_entry(rng):
+    from zkopt import note_encryption
+
+    bob = Wallet.create(rng=rng)
+    key = bob.address.encryption_key
+    paid = CashNote(7 * SCALE, bob.pk, 11)
+    copied = CashNote(8 * SCALE, bob.pk, 12)
+    absent = CashNote(9 * SCALE, bob.pk, 13)
+    empty = CashNote(0, bob.pk, 14)
+    foreign = CashNote(5 * SCALE, public_key(5), 15)
+    rows = [(3, note_encryption.encrypt(n, key)) for n in (paid, absent, empty, foreign)]
+    rows += [(4, note_encryption.encrypt(copied, key)), (4, b"\x00" * note_encryption.CIPHERTEXT_BYTES)]
+    rows += [(4, note_encryption.encrypt(CashNote(6 * SCALE, bob.pk, 16), note_encryption.public_key(
+        note_encryption.new_private_key())))]  # sealed to someone else
+    leaves = {paid.commitment(): (0, 3), copied.commitment(): (1, 2), empty.commitment(): (2, 3),
+              foreign.commitment(): (3, 3)}
+    changes = bob.sync(_SealedLedger(rows, leaves))
+    assert [n.note for n in bob.notes] == [paid]  # copied: created in entry 2, carried by 4; absent; 0; foreign
+    assert changes == [f"{bob.notes[0].id}: received cash 7 (entry 3)"]
+    assert bob.balance() == 7 * SCALE and bob.scanned == {"07" * 32: 4}
+    assert bob.sync(_SealedLedger(rows, leaves)) == []  # nothing new since entry 4

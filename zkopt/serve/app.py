@@ -31,7 +31,6 @@ from aiohttp.abc import AbstractAccessLogger
 
 from zkopt.errors import LedgerRejected, MalformedInput, MalformedSubmission, ZkoptError
 from zkopt.ledger import Ledger, schema, wire
-from zkopt.ledger.oracle import Attestation
 from zkopt.ledger.transactions import Transaction, parse_submission
 
 MAX_BODY = 1 << 20
@@ -116,7 +115,7 @@ class LedgerService:
             elif kind == "bundle":
                 outcomes = [await loop.run_in_executor(self._writer, self._write.submit_bundle, group[0][1])]
             else:
-                outcomes = [await loop.run_in_executor(self._writer, self._write.post_price, group[0][1])]
+                outcomes = [await loop.run_in_executor(self._writer, self._write.post_price_json, group[0][1])]
         except (ZkoptError, ValueError) as exc:
             outcomes = [exc] * len(group)
         except Exception as exc:  # never leave a waiting request without an answer
@@ -294,15 +293,7 @@ def routes(service: LedgerService) -> web.RouteTableDef:
 
     @r.post("/v1/prices")
     async def prices(request):
-        body = await _body(request)
-        items = body.get("attestations") if isinstance(body, dict) else body
-        if not isinstance(items, list):
-            raise MalformedSubmission("a price report is {\"attestations\": [...]}")
-        try:
-            attestations = [Attestation.from_json(a) for a in items]
-        except MalformedInput as exc:
-            raise MalformedSubmission(f"malformed price report: {exc}") from None
-        return ok(wire.receipt_to_json(await service.change("price", attestations)))
+        return ok(wire.receipt_to_json(await service.change("price", await _body(request))))
 
     return r
 

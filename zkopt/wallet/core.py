@@ -100,8 +100,8 @@ class Wallet:
         self.notes: list[WalletNote] = []
         self.assets: dict[int, str] = {}
         self.encryption_key = encryption_key if encryption_key is not None else note_encryption.new_private_key()
-        #: The last ledger entry whose encrypted notes ``sync`` has read.
-        self.scanned_to = 0
+        #: Per ledger (its genesis hash, hex), the last entry whose encrypted notes ``sync`` has read.
+        self.scanned: dict[str, int] = {}
         #: What the wallet did on its own while building a transaction (merging notes), for the user to be told.
         self.notices: list[str] = []
 
@@ -134,10 +134,13 @@ class Wallet:
             if key_text is not None and (not isinstance(key_text, str) or not re.fullmatch(r"[0-9a-f]{64}", key_text)):
                 raise MalformedInput("encryption_key must be 64 lowercase hex digits")
             wallet = cls(sk, path, rng, bytes.fromhex(key_text) if key_text else None)
-            scanned = obj.get("scanned_to", 0)
-            if isinstance(scanned, bool) or not isinstance(scanned, int) or scanned < 0:
-                raise MalformedInput("scanned_to must be a non-negative integer")
-            wallet.scanned_to = scanned
+            scanned = obj.get("scanned", {})
+            if not isinstance(scanned, dict) or not all(
+                isinstance(k, str) and re.fullmatch(r"[0-9a-f]{64}", k) and isinstance(v, int)
+                and not isinstance(v, bool) and v >= 0 for k, v in scanned.items()
+            ):
+                raise MalformedInput("scanned must map genesis hashes to entry numbers")
+            wallet.scanned = dict(scanned)
             if parse_field(obj.get("public_key"), "public_key") != wallet.pk:
                 raise MalformedInput("the public key does not belong to the spending key")
             notes = obj.get("notes")
@@ -163,7 +166,7 @@ class Wallet:
             "spending_key": str(self.sk),
             "public_key": str(self.pk),
             "encryption_key": self.encryption_key.hex(),
-            "scanned_to": self.scanned_to,
+            "scanned": dict(sorted(self.scanned.items())),
             "assets": {str(k): v for k, v in sorted(self.assets.items())},
             "notes": [n.to_json() for n in self.notes],
         }
@@ -254,12 +257,14 @@ class Wallet:
         return changes
 
     def _receive(self, ledger: Ledger) -> list[str]:
-        """Every note sealed to this wallet in the entries since ``scanned_to``, found in the entry that carried it."""
+        """Every note sealed to this wallet in the entries this ledger has added since the last sync (``scanned``),
+        kept when it is found on the ledger in the entry that carried it."""
         if not getattr(ledger, "carries_notes", False):
             return []
         changes = []
-        for seq, _, ciphertext in ledger.encrypted_notes(self.scanned_to + 1):
-            self.scanned_to = max(self.scanned_to, seq)
+        market = ledger.genesis.hash().hex()
+        for seq, _, ciphertext in ledger.encrypted_notes(self.scanned.get(market, 0) + 1):
+            self.scanned[market] = max(self.scanned.get(market, 0), seq)
             note = note_encryption.decrypt(ciphertext, self.encryption_key)
             if note is None or not self.owns(note) or _is_empty(note) or any(n.note == note for n in self.notes):
                 continue
