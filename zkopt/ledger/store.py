@@ -4,8 +4,9 @@
 opens one. ``submit`` and ``post_price`` either append one entry to the
 hash-chained log with all its effects, or raise ``LedgerRejected`` with a
 one-line reason and leave the file exactly as it was; ``submit_batch``
-judges many transactions so, each on its own, with one batch verification.
-The rest of ``Ledger`` reads: the head, lookups, paths, entries, ``summary()``.
+(each on its own) and ``submit_bundle`` (all or none) judge many at once,
+with one batch verification (``batches.py``). The rest of ``Ledger`` reads:
+the head, lookups, paths, entries, encrypted notes, ``summary()``.
 
 This module owns the file's reads and writes; the rules themselves live in
 ``rules.py`` (shared with the auditor) and the table layout in ``schema.py``.
@@ -42,12 +43,11 @@ from zkopt.errors import (
     MalformedProof,
     MalformedSubmission,
 )
-from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify, verify_batch
-from zkopt.groth16.verifier import check_proof
+from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
 from zkopt.ledger import integrity, oracle, rules, schema, views
+from zkopt.ledger.batches import Batches
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
-from zkopt.ledger.rules import RuleBroken
 from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
@@ -93,7 +93,7 @@ class LedgerState:
     root: int
 
 
-class Ledger:
+class Ledger(Batches):
     """One ledger file. Use ``Ledger.create`` or ``Ledger.open``; close it (or use ``with``) when done.
 
     A ``Ledger`` holds one SQLite connection and must stay in the thread and
@@ -511,113 +511,6 @@ class Ledger:
         with self._write():
             return self._append(self._now_in_order(), kind, spec, values, public, proof, notes)
 
-    def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
-        """Judge each transaction as ``submit`` would, in order at one clock reading; apply the good ones together.
-
-        Returns per transaction its ``Receipt`` or the ``LedgerRejected`` that
-        refused it (a refused one changes nothing; the rest go on). The proofs
-        of a kind are checked with one ``groth16.verify_batch`` (128-bit random
-        weights, one final exponentiation), one by one only to name the bad
-        ones. The accepted ones are written in one SQLite transaction: a
-        failure while writing refuses them all. Each is logged as an ordinary
-        entry, so the auditor replays a batch entry by entry with the same
-        rules: a root must be recent as of the transaction's own place in the
-        log (docs/ledger.md "Batches and the root window").
-        """
-        if isinstance(transactions, (str, bytes, Mapping)) or not isinstance(transactions, Iterable):
-            raise LedgerRejected("a batch is a list of Transaction objects")
-        transactions = list(transactions)
-        results: list[Receipt | LedgerRejected | None] = [None] * len(transactions)
-        shapes: dict[int, tuple] = {}
-        for i, tx in enumerate(transactions):
-            try:
-                if not isinstance(tx, Transaction):
-                    raise LedgerRejected("a batch holds Transaction objects")
-                shapes[i] = rules.transaction_shape(tx.kind, self._names, list(tx.public), tx.proof)
-                rules.encrypted_notes(tx.notes)
-                check_proof(tx.proof)
-            except MalformedProof as exc:
-                results[i] = MalformedSubmission(f"malformed proof: {exc}")
-            except LedgerRejected as exc:
-                results[i] = exc
-        for kind in sorted({transactions[i].kind for i in shapes if results[i] is None}):
-            batch = [i for i in shapes if results[i] is None and transactions[i].kind == kind]
-            items = [(list(transactions[i].public), transactions[i].proof) for i in batch]
-            try:
-                verify_batch(self._prepared(kind), items)
-            except InvalidProof as exc:
-                for j in exc.indices:
-                    results[batch[j]] = LedgerRejected(f"the proof does not verify under the {kind} verification key")
-            except LedgerRejected as exc:  # an unusable key refuses its whole kind
-                for i in batch:
-                    results[i] = exc
-
-        verified = [i for i in range(len(transactions)) if results[i] is None]
-        if not verified:
-            return results
-        applied: dict[int, Receipt | LedgerRejected] = {}
-        try:
-            with self._write():
-                now = self._now_in_order()
-                for i in verified:
-                    tx = transactions[i]
-                    try:
-                        applied[i] = self._append(now, tx.kind, *shapes[i], list(tx.public), tx.proof, tx.notes)
-                    except RuleBroken as exc:  # its rules only read: nothing of it was written
-                        applied[i] = exc
-        except LedgerRejected as exc:  # nothing was committed, so no receipt stands
-            applied = dict.fromkeys(verified, exc)
-        for i, outcome in applied.items():
-            results[i] = outcome
-        return results
-
-    def submit_bundle(self, transactions: Sequence[Transaction]) -> list[Receipt]:
-        """Accept every transaction of the bundle, in order, in one SQLite transaction, or none (file unchanged).
-
-        Each is judged as ``submit`` judges it, on the state the previous ones
-        left, all at one clock reading; in addition every non-zero condition
-        must be an output commitment of another transaction of the bundle.
-        The proofs of a kind are checked with one batch verification. Each
-        entry records (first seq, size) of its bundle in its hashed bytes, so
-        the auditor checks the bundle whole. A refusal names the transaction:
-        ``LedgerRejected("bundle transaction i of n: reason")``.
-        """
-        if isinstance(transactions, (str, bytes, Mapping)) or not isinstance(transactions, Iterable):
-            raise MalformedSubmission("a bundle is a list of Transaction objects")
-        transactions = list(transactions)
-        rules.bundle_size(len(transactions))
-        n = len(transactions)
-        shapes = []
-        for i, tx in enumerate(transactions):
-            with _naming(i, n):
-                if not isinstance(tx, Transaction):
-                    raise MalformedSubmission("a bundle holds Transaction objects")
-                shapes.append(rules.transaction_shape(tx.kind, self._names, list(tx.public), tx.proof))
-                rules.encrypted_notes(tx.notes)
-                try:
-                    check_proof(tx.proof)
-                except MalformedProof as exc:
-                    raise MalformedSubmission(f"malformed proof: {exc}") from None
-        rules.bundle_conditions(shapes)
-        for kind in sorted({tx.kind for tx in transactions}):
-            members = [i for i, tx in enumerate(transactions) if tx.kind == kind]
-            try:
-                verify_batch(self._prepared(kind), [(list(transactions[i].public), transactions[i].proof) for i in members])
-            except InvalidProof as exc:
-                with _naming(members[exc.indices[0]], n):
-                    raise LedgerRejected(f"the proof does not verify under the {kind} verification key") from None
-
-        with self._write():
-            now = self._now_in_order()
-            first = self._head()[0] + 1
-            receipts = []
-            for i, (tx, (spec, values)) in enumerate(zip(transactions, shapes)):
-                with _naming(i, n):
-                    receipts.append(
-                        self._append(now, tx.kind, spec, values, list(tx.public), tx.proof, tx.notes, (first, n))
-                    )
-            return receipts
-
     def encrypted_notes(self, start: int = 1) -> list[tuple[int, int, bytes]]:
         """Every encrypted note of the entries from ``start`` on: (entry seq, position in the entry, ciphertext)."""
         rows = self._conn.execute(
@@ -770,19 +663,6 @@ class Ledger:
         except MalformedInput as exc:
             raise MalformedSubmission(f"malformed price report: {exc}") from None
         return self.post_price(parsed)
-
-
-@contextlib.contextmanager
-def _naming(index: int, size: int):
-    """Prefix a refusal with the bundle transaction it is about (the refusal keeps its class and check)."""
-    try:
-        yield
-    except LedgerRejected as exc:
-        prefix = f"bundle transaction {index + 1} of {size}: "
-        if not exc.reason.startswith("bundle transaction"):
-            exc.reason = prefix + exc.reason
-            exc.args = (exc.reason, *exc.args[1:])
-        raise
 
 
 def read_genesis(conn: sqlite3.Connection) -> tuple[Genesis, bytes]:
