@@ -127,7 +127,7 @@ def test_malformed_legs_exit_2(opened, args, message):
 def test_margin_refusals(market, tmp_path):
     fails(1, "no attested spot price for DOGE-USD", "margin", "--db", market["db"], "--asset", "DOGE-USD",
           "--leg", "call:1:1")
-    fails(2, "give either --db (the ledger's grid) or --spot", "margin", "--asset", "X", "--leg", "call:1:1")
+    fails(2, "give either --db or --ledger (the ledger's grid), or --spot", "margin", "--asset", "X", "--leg", "call:1:1")
     fails(2, "give either --db", "margin", "--asset", "X", "--leg", "call:1:1", "--spot", "1", "--db", market["db"])
     fails(2, "--margin-shocks goes with --spot", "margin", "--db", market["db"], "--asset", "X", "--leg", "call:1:1",
           "--margin-shocks", "10")

@@ -30,6 +30,7 @@ from zkopt.ledger import Observation, Transaction, oracle
 from zkopt.ledger.remote import RemoteLedger
 from zkopt.native import payoff
 from zkopt.native.notes import deposit_note, public_key
+from zkopt.units import asset_id
 
 SCALE = payoff.SCALE
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -46,7 +47,8 @@ def server(real_keys, tmp_path_factory):
     market.submit("deposit", deposit.inputs(note, 41))
     market.submit("deposit", deposit.inputs(deposit_note(5 * SCALE, public_key(sk), 42), 42))
     t = market.clock.t
-    market.ledger.post_price([oracle.sign(Observation(ASSET, t, SPOT, t), market.members[i]) for i in (0, 1)])
+    for asset in (ASSET, asset_id("BTC-USD")):  # the tests' asset id, and the CLI's for the ticker
+        market.ledger.post_price([oracle.sign(Observation(asset, t, SPOT, t), market.members[i]) for i in (0, 1)])
     market.ledger.close()
     with served(d / "ledger.db", d / "access.log") as url:
         yield {"url": url, "dir": d, "market": market, "sk": sk, "note": note}
@@ -74,12 +76,12 @@ def test_health_readiness_and_reads(server):
     assert _get(f"{url}/health") == (200, {"ok": True})
     assert _get(f"{url}/ready") == (200, {"ready": True})
     with RemoteLedger(url) as remote:
-        assert remote.state()["entries"] == 3
+        assert remote.state()["entries"] == 4
         assert remote.find_commitment(server["note"].commitment()) == (0, 1)
         assert remote.membership(0).leaf == server["note"].commitment()
         assert remote.final_price(ASSET, 0) is None and remote.nullifier_seq(7) is None
         assert len(remote.margin_grid(ASSET)) == 8
-        assert [e["seq"] for e in remote.entries()] == [1, 2, 3]
+        assert [e["seq"] for e in remote.entries()] == [1, 2, 3, 4]
         assert remote.encrypted_notes() == []
 
 
@@ -97,6 +99,13 @@ def test_bad_requests_get_one_json_line_and_change_nothing(server, path, body, s
     assert got == status and set(answer) == {"error", "code"} and answer["code"] == 2
     assert fragment in answer["error"] and "\n" not in answer["error"] and "Traceback" not in answer["error"]
     assert snapshot(server["dir"] / "ledger.db") == before
+
+
+def test_show_and_margin_read_the_served_ledger(server):
+    shown = json.loads(ok("ledger", "show", "--ledger", server["url"], "--json").stdout)
+    assert shown["entries"] >= 4 and shown["genesis_hash"]
+    text = ok("margin", "--ledger", server["url"], "--asset", "BTC-USD", "--leg", "call:33000:1").stdout
+    assert "the ledger's: the last attested spot of BTC-USD" in text
 
 
 def test_unknown_paths_and_bad_numbers_are_one_line(server):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from zkopt.cli.common import AMOUNT, LEGS, echo_json, handle_errors, open_ledger, position_legs
+from zkopt.cli.common import AMOUNT, LEGS, OPTIONAL_LEDGER, echo_json, handle_errors, open_ledger, position_legs
 
 
 @click.command("margin")
 @click.option("--asset", required=True, help="Underlying ticker, e.g. ETH-USD.")
 @LEGS
 @click.option("--db", "db", type=click.Path(dir_okay=False), help="Use this ledger's margin grid for ASSET.")
+@OPTIONAL_LEDGER
 @click.option("--spot", type=AMOUNT, help="Without a ledger: the grid of this spot x the margin shocks.")
 @click.option("--margin-shocks", "margin_shocks", metavar="PCT,PCT,...",
               help="With --spot: the shocks in percent [default: -50,-30,-20,-10,10,20,30,50].")
@@ -30,7 +31,7 @@ def margin(asset, legs, db, spot, margin_shocks, as_json):
     from zkopt.units import asset_id, format_amount, format_leg, parse_shocks
 
     if (db is None) == (spot is None):
-        raise click.UsageError("give either --db (the ledger's grid) or --spot")
+        raise click.UsageError("give either --db or --ledger (the ledger's grid), or --spot")
     if margin_shocks is not None and spot is None:
         raise click.UsageError("--margin-shocks goes with --spot (a ledger's shocks are in its genesis)")
     if not legs:
