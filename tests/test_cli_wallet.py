@@ -13,6 +13,7 @@ unusable input, each one line on stderr.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -21,6 +22,7 @@ import time
 import pytest
 
 from tests.cli_fixtures import DEPTH, FUTURE, fails, invoke, ok, shared_keys, short_expiry, wait_until
+from tests.serve_fixtures import served
 from zkopt.cli import common as cli_common
 from zkopt.wallet import note_id
 
@@ -28,19 +30,22 @@ from zkopt.wallet import note_id
 
 def post_spot(d, db, ticker, price, members=(0, 1), at=None):
     """Members sign ``price`` of ``ticker`` for the attestation time ``at`` (default now); the ledger takes it as the
-    spot from then on (the report of the latest time not after its clock)."""
+    spot from then on (the report of the latest time not after its clock). ``db`` is the ledger file, or the
+    options that name a ledger on a command line (``("--ledger", URL)``)."""
     at = int(time.time()) if at is None else at
     files = []
     for i in members:
         files.append(d / f"spot-{ticker}-{at}-{i}.json")
         ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", ticker, "--expiry", at, "--price", price,
            "--out", files[-1])
-    return ok("oracle", "post", "--db", db, *files)
+    where = tuple(db) if isinstance(db, tuple) else ("--db", db)
+    return ok("oracle", "post", *where, *files)
 
 
-@pytest.fixture(scope="module")
-def flow(tmp_path_factory):
-    d = tmp_path_factory.mktemp("cli-wallet")
+@pytest.fixture(scope="module", params=["file", "server"])
+def flow(request, tmp_path_factory):
+    """The README's market from the shell, every party on the ledger file or on `zkopt ledger serve` of it."""
+    d = tmp_path_factory.mktemp(f"cli-wallet-{request.param}")
     keys = shared_keys()
     db = d / "ledger.db"
     w, h = d / "writer.json", d / "holder.json"
@@ -48,35 +53,42 @@ def flow(tmp_path_factory):
     for i in range(3):
         ok("oracle", "keygen", "--out", d / f"m{i}.key", "--committee", d / "committee.json")
     ok("ledger", "init", "--db", db, "--keys", keys, "--committee", d / "committee.json", "--depth", DEPTH)
+    with served(db, d / "access.log") if request.param == "server" else contextlib.nullcontext() as url:
+        yield _market(d, db, keys, out, ("--ledger", url) if url else ("--db", db))
+
+
+def _market(d, db, keys, out, where):
+    w, h = out["writer"], out["holder"]
+    out["where"] = where
     out["writer_pk"] = ok("wallet", "new", "--wallet", w).stdout.strip()
     out["holder_new"] = json.loads(ok("wallet", "new", "--wallet", h, "--json").stdout)
     out["holder_pk"] = out["holder_new"]["public_key"]
-    tx = ("--db", db, "--keys", keys)
+    tx = (*where, "--keys", keys)
     out["deposit"] = ok("wallet", "deposit", "--wallet", w, *tx, "--amount", "10000", "--json")
-    out["spot"] = post_spot(d, db, "ETH-USD", "3000")
+    out["spot"] = post_spot(d, where, "ETH-USD", "3000")
     expiry = short_expiry()
     out["open"] = ok(
         "wallet", "open", "--wallet", w, *tx, "--holder", out["holder_pk"], "--asset", "ETH-USD", "--kind", "call",
         "--strike", "3100", "--quantity", "2", "--expiry", expiry, "--collateral", "3200",
         "--share", d / "share.json",
     )
-    out["import"] = ok("wallet", "import", "--wallet", h, d / "share.json", "--asset", "ETH-USD", "--db", db)
+    out["import"] = ok("wallet", "import", "--wallet", h, d / "share.json", "--asset", "ETH-USD", *where)
     wait_until(expiry + 1)
     for i, price in ((0, "3400"), (2, "3400")):
         ok("oracle", "sign", "--key", d / f"m{i}.key", "--asset", "ETH-USD", "--expiry", expiry, "--price", price,
            "--out", d / f"o{i}.json")
-    out["post"] = ok("oracle", "post", "--db", db, d / "o0.json", d / "o2.json")
+    out["post"] = ok("oracle", "post", *where, d / "o0.json", d / "o2.json")
     option = json.loads((d / "share.json").read_text())
     out["option_id"] = json.loads(ok("wallet", "notes", "--wallet", h, "--json").stdout)["notes"][0]["id"]
     out["settle_file"] = ok("wallet", "settle", "--wallet", h, *tx, "--note", out["option_id"][:6],
                             "--out", d / "settle.json")
-    out["settle_submit"] = ok("ledger", "submit", "--db", db, d / "settle.json")
-    out["holder_sync"] = ok("wallet", "sync", "--wallet", h, "--db", db)
+    out["settle_submit"] = ok("ledger", "submit", *where, d / "settle.json")
+    out["holder_sync"] = ok("wallet", "sync", "--wallet", h, *where)
     out["withdraw"] = ok("wallet", "withdraw", "--wallet", h, *tx, "--amount", "600", "--recipient", "acct:bob",
                          "--json")
-    out["writer_notes"] = ok("wallet", "notes", "--wallet", w, "--db", db)
+    out["writer_notes"] = ok("wallet", "notes", "--wallet", w, *where)
     out["option"] = option
-    post_spot(d, db, "ETH-USD", "3000", at=expiry + 1)  # last, as entry numbers are checked: the spot is 3000 again after the settlement price
+    post_spot(d, where, "ETH-USD", "3000", at=expiry + 1)  # last, as entry numbers are checked: the spot is 3000 again after the settlement price
     return out
 
 
@@ -125,7 +137,8 @@ def test_settle_to_a_file_then_submit_then_sync(flow):
     assert text.startswith(f"settle transaction written to {flow['dir'] / 'settle.json'} (not submitted")
     assert "cash 600  [pending]" in text
     # The hint names every option the next two commands need.
-    assert "zkopt ledger submit --db " in text and "then zkopt wallet sync --wallet " in text and " --db " in text
+    named = " ".join(map(str, flow["where"]))
+    assert f"zkopt ledger submit {named} " in text and f"then zkopt wallet sync --wallet {flow['holder']} {named}" in text
     tx = json.loads((flow["dir"] / "settle.json").read_text())
     assert set(tx) == {"kind", "public", "proof", "notes"} and tx["kind"] == "settle" and len(tx["public"]) == 7
     assert len(tx["notes"]) == 1  # the holder's payout, sealed to the holder

@@ -245,6 +245,11 @@ def DB(fn):  # noqa: N802 - an option decorator, named like the others
     )):
         wrapper = option(wrapper)
     return wrapper
+def ledger_args(db) -> str:
+    """The options that name ``db`` on a command line: ``--db FILE``, ``--ledger URL`` or ``--chain URL --pool A``."""
+    return str(db) if isinstance(db, (ChainTarget, RemoteTarget)) else f"--db {db}"
+
+
 def OPTIONAL_LEDGER(fn):  # noqa: N802 - an option decorator, named like the others
     """``--ledger URL`` beside a command's optional ``--db FILE``: either becomes ``db`` (None when neither)."""
 

@@ -13,6 +13,7 @@ from zkopt.cli.common import (
     echo_json,
     fail,
     handle_errors,
+    ledger_args,
     open_ledger,
     public_summary,
     receipt_line,
@@ -153,7 +154,7 @@ def ledger_submit(db, tx_file: str, as_json: bool):
 
     obj = read_json(tx_file, "transaction")
     if isinstance(obj, list) or (isinstance(obj, dict) and "attestations" in obj):
-        raise MalformedInput(f"{tx_file} is a price report, not a transaction: post it with `zkopt oracle post --db {db} {tx_file}`")
+        raise MalformedInput(f"{tx_file} is a price report, not a transaction: post it with `zkopt oracle post {ledger_args(db)} {tx_file}`")
     parsed = parse_submission(obj)
     with open_ledger(db) as opened:
         if isinstance(parsed, list):

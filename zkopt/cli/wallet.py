@@ -21,6 +21,7 @@ from zkopt.cli.common import (
     echo_json,
     fail,
     handle_errors,
+    ledger_args,
     open_ledger,
     position_legs,
     progress_bar,
@@ -78,7 +79,7 @@ def report_tx(loaded, outcome, db: str, out: str | None, as_json: bool, extra: d
         click.echo(f"{receipt_line(outcome.receipt)}; proof {tx.prove_seconds:.1f} s")
     else:
         click.echo(f"{tx.kind} transaction written to {out} (not submitted; proof {tx.prove_seconds:.1f} s)")
-        click.echo(f"  submit it: zkopt ledger submit --db {db} {out}; then zkopt wallet sync --wallet {loaded.path} --db {db}")
+        click.echo(f"  submit it: zkopt ledger submit {ledger_args(db)} {out}; then zkopt wallet sync --wallet {loaded.path} {ledger_args(db)}")
     for spent in tx.spends:
         click.echo(f"  spends  {spent}")
     for n in created:
@@ -282,9 +283,9 @@ def write_quote(wallet_file, db, keys_dir, holder, premium, quote_out, as_json, 
         return
     click.echo(f"quote written to {quote_out}: {loaded.describe(WalletNote(offer.option, 'quote'))} for a premium of "
                f"{format_amount(premium)}, locking note {offer.spends}")
-    click.echo(f"  the holder pays it: zkopt wallet pay --wallet HOLDER.json --db {db} --keys {keys_dir} "
+    click.echo(f"  the holder pays it: zkopt wallet pay --wallet HOLDER.json {ledger_args(db)} --keys {keys_dir} "
                f"--for {quote_out} --out PAYMENT.json")
-    click.echo(f"  then: zkopt wallet open --wallet {wallet_file} --db {db} --keys {keys_dir} "
+    click.echo(f"  then: zkopt wallet open --wallet {wallet_file} {ledger_args(db)} --keys {keys_dir} "
                f"--quote {quote_out} --payment PAYMENT.json")
 
 
