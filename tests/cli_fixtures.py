@@ -23,7 +23,7 @@ SEED = 2026_06
 FUTURE = int(time.time()) + 30 * 86_400
 
 
-def short_expiry(seconds: int = 15) -> int:
+def short_expiry(seconds: int = 10) -> int:
     """An expiry ``seconds`` from now: an open made right away is accepted, and after ``wait_until`` it settles."""
     return int(time.time()) + seconds
 

@@ -270,7 +270,7 @@ def test_progress_goes_to_stderr_only_on_a_terminal(market, tmp_path, monkeypatc
 
 
 def test_usage_errors_are_one_line_with_exit_2():
-    fails(2, "Missing option '--db'", "ledger", "show")
+    fails(2, "the ledger is missing: --db FILE, --ledger URL", "ledger", "show")
     fails(2, "No such command 'frobnicate'", "frobnicate")
     fails(2, "Invalid value for '--amount'", "wallet", "deposit", "--wallet", "w", "--db", "d", "--keys", "k",
           "--amount", "-5")
