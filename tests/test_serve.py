@@ -185,3 +185,27 @@ def test_the_explorer_page_shows_the_ledger_in_a_real_browser(server, tmp_path):
     subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", server["url"] + "/"], capture_output=True, timeout=120)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     print(f"explorer screenshot: {shot}")
+
+
+@pytest.mark.parametrize("answer", [b"[]", b'{"genesis": {}, "genesis_hash": "zz"}', b"not json", b'{"genesis_hash": "00"}'])
+def test_a_server_that_answers_nonsense_is_one_clear_error(answer):
+    import http.server
+
+    class Nonsense(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Nonsense)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(MalformedInput) as info:
+            RemoteLedger(f"http://127.0.0.1:{server.server_address[1]}")
+        assert "\n" not in str(info.value)
+    finally:
+        server.shutdown()

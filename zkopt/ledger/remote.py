@@ -13,6 +13,7 @@ everything in it.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import urllib.parse
@@ -33,6 +34,19 @@ TIMEOUT = 60.0
 MAX_ANSWER = 16 << 20
 
 
+def _answers(method):
+    """A read whose answer the server could have malformed: any shape error becomes one MalformedInput line."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MalformedInput(f"the ledger at {self.url} sent a malformed answer ({exc.__class__.__name__})") from None
+
+    return wrapper
+
+
 class RemoteLedger:
     """A client of one ledger server; see the module docstring."""
 
@@ -46,14 +60,17 @@ class RemoteLedger:
         self._host, self._port = parts.hostname, parts.port or 80
         self._timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
-        info = self._get("/v1/genesis")
-        self.genesis = Genesis.from_json(info.get("genesis"))
-        stated = bytes.fromhex(str(info.get("genesis_hash", "")))
+        self.genesis, stated = self._genesis()
         if self.genesis.hash() != stated:
             raise MalformedInput(f"the ledger at {self.url} sent a genesis that does not hash to its genesis hash")
         if genesis_hash is not None and stated != genesis_hash:
             raise MalformedInput(f"the ledger at {self.url} is not the ledger of genesis hash {genesis_hash.hex()}")
         self.path = self.url
+
+    @_answers
+    def _genesis(self) -> tuple[Genesis, bytes]:
+        info = self._get("/v1/genesis")
+        return Genesis.from_json(info["genesis"]), bytes.fromhex(info["genesis_hash"])
 
     # --- the connection ---------------------------------------------------------------------------
 
@@ -106,26 +123,34 @@ class RemoteLedger:
 
     # --- reading ------------------------------------------------------------------------------------
 
+    @_answers
     def time(self) -> int:
         return int(self._get("/v1/state")["time"])
 
+    @_answers
     def state(self) -> dict:
-        return self._get("/v1/state")
+        state = self._get("/v1/state")
+        if not isinstance(state, dict):
+            raise TypeError("state")
+        return state
 
     @property
     def root(self) -> int:
         return wire.fe(self.state()["root"], "root")
 
+    @_answers
     def summary(self, entries: bool = False) -> dict:
         return self._get(f"/v1/summary?entries={int(bool(entries))}")
 
     def membership(self, leaf_index: int) -> MerklePath:
         return wire.path_from_json(self._get(f"/v1/leaves/{int(leaf_index)}/path"))
 
+    @_answers
     def find_commitment(self, cm: int) -> tuple[int, int] | None:
         found = self._get(f"/v1/commitments/{int(cm)}")
         return None if found is None else (int(found["leaf_index"]), int(found["seq"]))
 
+    @_answers
     def nullifier_seq(self, nf: int) -> int | None:
         found = self._get(f"/v1/nullifiers/{int(nf)}")
         return None if found is None else int(found["seq"])
@@ -134,9 +159,11 @@ class RemoteLedger:
         found = self._get(f"/v1/prices/{int(asset)}/{int(expiry)}")
         return None if found is None else wire.price_from_json(found)
 
+    @_answers
     def margin_grid(self, asset: int) -> list[int]:
         return [wire.fe(g, "grid price") for g in self._get(f"/v1/margin-grid/{int(asset)}")["grid"]]
 
+    @_answers
     def entries(self, start: int = 1) -> list[dict]:
         return self._get(f"/v1/entries?since={int(start)}")["entries"]
 
@@ -180,6 +207,7 @@ class RemoteLedger:
                 results.append(exc)
         return results
 
+    @_answers
     def submit_bundle(self, transactions: Sequence[Transaction]) -> list[Receipt]:
         body = {"bundle": [tx.to_json() for tx in transactions]}
         return [wire.receipt_from_json(r) for r in self._call("POST", "/v1/bundles", body)["receipts"]]

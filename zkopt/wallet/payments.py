@@ -58,10 +58,9 @@ def transfer(
         raise WalletError("a transfer spends one or two notes into two outputs")
     first, second = spend[0], (spend[1] if len(spend) == 2 else None)
     pairs = [(amount, address.pk) for amount, address in outputs]
-    path_b = ledger.membership(second.leaf_index) if second else None
+    paths = _paths(ledger, [n.leaf_index for n in spend])
     inputs = circuit.inputs(
-        first.note, ledger.membership(first.leaf_index), wallet.sk, pairs,
-        second.note if second else None, path_b, condition,
+        first.note, paths[0], wallet.sk, pairs, second.note if second else None, paths[1] if second else None, condition,
     )
     _, made = transfer_notes(first.note, second.note if second else None, wallet.sk, pairs)
     built = wallet._prove("transfer", inputs, ledger, keys, status)
@@ -69,6 +68,15 @@ def transfer(
     built.creates = [WalletNote(note, f"transfer of {', '.join(built.spends)}") for note in made if note.owner_pk == wallet.pk]
     built.deliver = [(note, address.encryption_key) for note, (_, address) in zip(made, outputs)]
     return wallet._finish(built, ledger, submit)
+
+
+def _paths(ledger, indices: list[int]) -> list:
+    """The Merkle paths of ``indices`` against one root: read again if an entry landed between the reads."""
+    for _ in range(3):
+        paths = [ledger.membership(i) for i in indices]
+        if len({p.root for p in paths}) == 1:
+            return paths
+    raise WalletError("the ledger kept changing while the notes' paths were read; try again")
 
 
 def pay(
