@@ -166,6 +166,8 @@ def _sell_an_option(market):
     assert any(n["note"].get("amount") == "40000000" and n["leaf_index"] is not None and n["spent_in"] is None
                for n in alice_notes["notes"])
     # The same bundle again: its nullifiers are spent.
+    kept = _balance(market, "alice")["notes"]
     fails(1, "already spent", "wallet", "open", "--wallet", alice, *tx, "--quote", d / "quote.json",
           "--payment", d / "payment.json")
+    assert _balance(market, "alice")["notes"] == kept  # the refused bundle left the wallet as it was
     assert "OK" in ok("audit", *market["where"]).stdout

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zkopt.errors import MalformedInput
+from zkopt.errors import LedgerRejected, MalformedInput
 from zkopt.native.notes import CashNote, OptionNote, open_notes
 from zkopt.units import format_amount, parse_field
 from zkopt.wallet import address as addresses
@@ -110,10 +110,10 @@ def pay_premium(wallet: Wallet, ledger, keys, offer: Quote, *, status=None) -> O
 def check_payment(wallet: Wallet, offer: Quote, payment) -> CashNote:
     """The premium note the payment (a ``Transaction``) carries to this wallet; WalletError unless it is the quote's."""
     from zkopt import note_encryption
+    from zkopt.circuits.transfer import PUBLIC as names
 
     if payment.kind != "transfer":
         raise WalletError(f"the payment is a {payment.kind} transaction, not a transfer")
-    names = ("root", "nf_a", "nf_b", "cm_out_a", "cm_out_b", "condition")
     if len(payment.public) != len(names):
         raise WalletError("the payment does not have a transfer's public inputs")
     values = dict(zip(names, payment.public))
@@ -148,7 +148,13 @@ def open_with_payment(wallet: Wallet, ledger, keys, offer: Quote, payment, *, st
         ledger, keys, holder_pk=offer.option.holder_pk, position=option.position, collateral=option.collateral,
         ticker=offer.ticker, spend=spent, holder_key=offer.holder.encryption_key, submit=False, status=status,
     )
-    receipts = ledger.submit_bundle([outcome.tx.transaction(), payment])
+    try:
+        receipts = ledger.submit_bundle([outcome.tx.transaction(), payment])
+    except LedgerRejected:  # nothing was recorded: the open's new notes never will be
+        made = [c.note for c in outcome.tx.creates]
+        wallet.notes = [n for n in wallet.notes if n.status != "pending" or n.note not in made]
+        wallet.save()
+        raise
     wallet.sync(ledger)
     wallet.save()
     return receipts, outcome
