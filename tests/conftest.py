@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 INTEROP_DIR = REPO / "tools" / "interop"
 #: Tests with these markers must run in CI (ZKOPT_REQUIRE_INTEROP=1): skipping one fails the run.
-REQUIRED_MARKERS = ("interop", "evm", "dask", "browser")
+REQUIRED_MARKERS = ("interop", "evm", "dask", "browser", "postgres")
 
 
 class NodeTools:
@@ -101,6 +101,54 @@ def dask_tools() -> None:
         _missing_tool(f"{exc.name} is not installed: pip install -e '.[test]'")
 
 
+@pytest.fixture(scope="session")
+def pg_server_url():
+    """A PostgreSQL server's URL: ZKOPT_PG_URL (.ci/run starts one), else a throwaway cluster for this session."""
+    from tests.pg_cluster import pg_server
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _missing_tool("psycopg is not installed: pip install -e '.[test]'")
+    with pg_server() as url:
+        if url is None:
+            _missing_tool("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server_url):
+    """A new, empty database on the test server, dropped after the test: one PostgreSQL ledger's URL."""
+    from tests.pg_cluster import fresh_database
+
+    with fresh_database(pg_server_url) as url:
+        yield url
+
+
+#: The ledger's two stores; tests marked ``file_only`` (the bytes of a SQLite file) run on the first only.
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
+
+
+@pytest.fixture(params=BACKENDS)
+def ledger_location(request, tmp_path):
+    """Where a test's ledger lives, once per backend: a new SQLite file, or a new PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return tmp_path / "ledger.db"
+    return request.getfixturevalue("pg_url")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A ``file_only`` test runs on the SQLite backend only (it reads or damages the file's bytes)."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_postgres = params.get("ledger_location") == "postgresql"
+        (dropped if on_postgres and item.get_closest_marker("file_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture
 def rng() -> random.Random:
     """The one seeded random source for tests (production randomness uses `secrets`)."""
@@ -109,7 +157,7 @@ def rng() -> random.Random:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under ZKOPT_REQUIRE_INTEROP=1 an interop, EVM, Dask or browser test that skipped counts as failed."""
+    """Under ZKOPT_REQUIRE_INTEROP=1 an interop, EVM, Dask, browser or PostgreSQL test that skipped counts as failed."""
     outcome = yield
     report = outcome.get_result()
     if (
@@ -118,7 +166,7 @@ def pytest_runtest_makereport(item, call):
         and any(item.get_closest_marker(name) is not None for name in REQUIRED_MARKERS)
     ):
         report.outcome = "failed"
-        report.longrepr = f"interop, EVM or Dask test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
+        report.longrepr = f"interop, EVM, Dask, browser or PostgreSQL test skipped, but ZKOPT_REQUIRE_INTEROP=1: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

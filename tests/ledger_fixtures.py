@@ -10,6 +10,8 @@ milliseconds. The end-to-end test with the real circuits lives elsewhere.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import hashlib
 import random
@@ -22,7 +24,7 @@ import pytest
 from zkopt import circuits, r1cs
 from zkopt.errors import LedgerRejected
 from zkopt.groth16 import ProvingKey, prove, setup
-from zkopt.ledger import CircuitEntry, Genesis, Ledger, Observation, oracle
+from zkopt.ledger import CircuitEntry, Genesis, Ledger, Observation, database, oracle, schema
 from zkopt.native import notes
 from zkopt.r1cs import Circuit
 
@@ -105,8 +107,13 @@ class FakeClock:
 # --- files -----------------------------------------------------------------------
 
 
-def snapshot(path: Path) -> tuple:
-    """SHA-256 of the main file and of the WAL, and the logical dump of the database."""
+def snapshot(path) -> tuple:
+    """SHA-256 of the main file and of the WAL, and the logical dump of the database.
+
+    For a PostgreSQL ledger (a URL) there are no file bytes: (None, None, every table's rows).
+    """
+    if database.is_url(path):
+        return None, None, pg_dump(path)
     path = Path(path)
     wal = Path(str(path) + "-wal")
     main = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -119,13 +126,33 @@ def snapshot(path: Path) -> tuple:
     return main, wal_hash, dump
 
 
+@contextlib.contextmanager
+def raw_store(location):
+    """A plain connection to a ledger's store (autocommit, ``?`` placeholders), for tests that tamper with it."""
+    conn = schema.connect(location, "rw")
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def pg_dump(url: str) -> tuple:
+    """Every row of every table of a PostgreSQL ledger, by table, in a fixed order."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")]
+        return tuple((t, tuple(sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr))) for t in tables)
+
+
 def assert_rejected(ledger: Ledger, action, match: str | None = None) -> str:
-    """Run ``action``; it must raise LedgerRejected with a one-line reason and leave the files as they were."""
+    """Run ``action``; it must raise LedgerRejected with a one-line reason and leave the store as it was."""
     ledger.checkpoint()
-    before = snapshot(ledger.path)
+    before = snapshot(ledger.location)
     with pytest.raises(LedgerRejected) as info:
         action()
-    after = snapshot(ledger.path)
+    after = snapshot(ledger.location)
     reason = info.value.reason
     assert "\n" not in reason and reason
     if match is not None:
@@ -141,19 +168,26 @@ def assert_rejected(ledger: Ledger, action, match: str | None = None) -> str:
 
 @dataclass
 class World:
-    """A ledger with stand-in circuits, n oracle members, a fake clock and the one seeded rng."""
+    """A ledger with stand-in circuits, n oracle members, a fake clock and the one seeded rng.
 
-    path: Path
+    ``path`` is where it lives: a file's Path or a PostgreSQL URL (the ``ledger_location`` fixture gives either).
+    """
+
+    path: Path | str
     rng: random.Random
     n_members: int = 3
     threshold: int = 2
     depth: int = 4
     history: int = 32
     clock: FakeClock = field(default_factory=FakeClock)
+    #: The genesis's margin shocks (None: the default policy).
+    margin_shocks: tuple[int, ...] | None = None
 
     def __post_init__(self):
         self.members = member_keys(self.n_members)
         self.genesis = make_genesis(self.members, self.threshold, self.depth, self.history)
+        if self.margin_shocks is not None:
+            self.genesis = dataclasses.replace(self.genesis, margin_shocks=self.margin_shocks)
         self.ledger = Ledger.create(self.path, self.genesis, clock=self.clock)
 
     def prove(self, kind: str, **values):

@@ -21,6 +21,7 @@ from tests.ledger_fixtures import (
     member_keys,
     prove_standin,
     public_names,
+    raw_store,
     refused,
     run_scenario,
     snapshot,
@@ -31,13 +32,13 @@ from zkopt.audit import audit
 from zkopt.errors import LedgerRejected, MalformedInput, MalformedKey, MalformedProof
 from zkopt.field import R
 from zkopt.groth16 import Proof, verify
-from zkopt.ledger import CircuitEntry, Genesis, Ledger, Transaction, oracle, schema
+from zkopt.ledger import CircuitEntry, Genesis, Ledger, Transaction, database, oracle, schema
 from zkopt.native.merkle import MerkleTree
 
 
 @pytest.fixture
-def world(tmp_path, rng):
-    w = World(tmp_path / "ledger.db", rng)
+def world(ledger_location, tmp_path, rng):
+    w = World(ledger_location, rng)
     yield w
     w.ledger.close()
 
@@ -76,7 +77,7 @@ def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path)
     scenario = run_scenario(world)
     before = world.ledger.state()
     world.ledger.close()
-    with Ledger.open(tmp_path / "ledger.db") as ledger:
+    with Ledger.open(world.path) as ledger:
         assert ledger.state() == before
         native = MerkleTree(depth=4)
         for i in range(ledger.leaf_count):
@@ -95,17 +96,15 @@ def test_reopened_ledger_has_the_same_state_and_the_native_tree(world, tmp_path)
         assert not ledger.is_spent(scenario.notes["holder_change"].rho)
         with pytest.raises(ValueError):
             ledger.membership(ledger.leaf_count)
-    world.ledger = Ledger.open(tmp_path / "ledger.db")
+    world.ledger = Ledger.open(world.path)
 
 
 def test_a_damaged_tree_node_gives_no_path(world):
     for _ in range(3):
         deposit(world)
     world.ledger.close()
-    conn = sqlite3.connect(world.path)
-    conn.execute("UPDATE tree_nodes SET value = ? WHERE level = 1 AND position = 1", (b"\x00" * 31 + b"\x07",))
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        conn.execute("UPDATE tree_nodes SET value = ? WHERE level = 1 AND position = 1", (b"\x00" * 31 + b"\x07",))
     world.ledger = Ledger.open(world.path)
     # Leaf 0's path uses node (1, 1) as a sibling: it no longer leads to the stored root.
     with pytest.raises(MalformedInput, match="does not lead to its root; run zkopt audit"):
@@ -290,8 +289,8 @@ def test_amount_above_64_bits_is_rejected(world):
 # --- roots ------------------------------------------------------------------------------------
 
 
-def test_stale_and_unknown_roots_are_rejected(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng, history=3)
+def test_stale_and_unknown_roots_are_rejected(ledger_location, tmp_path, rng):
+    world = World(ledger_location, rng, history=3)
     deposit(world, 100)
     stale = world.ledger.root  # root position 1 (position 0 is the empty tree)
     for _ in range(3):
@@ -420,7 +419,7 @@ def test_open_grid_needs_at_least_eight_prices():
 
 
 def test_create_and_open_refuse_wrong_files(world, tmp_path):
-    with pytest.raises(MalformedInput, match="already exists"):
+    with pytest.raises(MalformedInput, match="already exists|is not empty"):
         Ledger.create(world.path, world.genesis)
     with pytest.raises(MalformedInput, match="no ledger file"):
         Ledger.open(tmp_path / "missing.db")
@@ -433,45 +432,33 @@ def test_create_and_open_refuse_wrong_files(world, tmp_path):
 def test_open_refuses_a_changed_genesis(world):
     deposit(world)
     world.ledger.close()
-    conn = sqlite3.connect(world.path)
-    conn.execute("UPDATE genesis SET root_history = root_history + 1")
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        conn.execute("UPDATE genesis SET root_history = root_history + 1")
     with pytest.raises(MalformedInput, match="genesis does not match"):
         Ledger.open(world.path)
-    conn = sqlite3.connect(world.path)
-    conn.execute("UPDATE genesis SET root_history = root_history - 1, margin_shocks = '[0, 0, 0, 0, 0, 0, 0, 0]'")
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        conn.execute("UPDATE genesis SET root_history = root_history - 1, margin_shocks = '[0, 0, 0, 0, 0, 0, 0, 0]'")
     with pytest.raises(MalformedInput, match="genesis does not match"):
         Ledger.open(world.path)
-    conn = sqlite3.connect(world.path)
-    conn.execute("UPDATE genesis SET margin_shocks = NULL")  # what migrating a file made before the policy leaves
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        conn.execute("UPDATE genesis SET margin_shocks = NULL")  # what migrating a file made before the policy leaves
     with pytest.raises(MalformedInput, match="created before the margin policy"):
         Ledger.open(world.path)
     assert "created before the margin policy" in audit(world.path).to_text()
 
 
 def test_schema_version_and_migrations(world):
-    conn = sqlite3.connect(world.path)
-    try:
+    with raw_store(world.path) as conn:
         assert schema.schema_version(conn) == schema.SCHEMA_VERSION == schema.MIGRATIONS[-1].version
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    finally:
-        conn.close()
+        if not database.is_postgres(conn):
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     world.ledger.close()
-    conn = sqlite3.connect(world.path)
-    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        database.set_schema_version(conn, schema.SCHEMA_VERSION + 1)
     with pytest.raises(MalformedInput, match="newer"):
         Ledger.open(world.path)
-    conn = sqlite3.connect(world.path)
-    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        database.set_schema_version(conn, schema.SCHEMA_VERSION)
     world.ledger = Ledger.open(world.path)
     assert world.ledger.state().entries == 0
 
@@ -497,6 +484,7 @@ def _downgrade(path, version: int) -> None:
     conn.close()
 
 
+@pytest.mark.file_only  # PostgreSQL ledgers begin at schema 5
 @pytest.mark.parametrize("version", [3, 4])
 def test_an_older_ledger_is_audited_as_it_is_and_migrated_with_the_same_hashes(world, version):
     """Version 4 added circuits.transcript_hash, version 5 encrypted notes and bundles: an older file audits clean
@@ -526,10 +514,8 @@ def test_an_older_ledger_is_audited_as_it_is_and_migrated_with_the_same_hashes(w
 @pytest.mark.parametrize("version", [1, 2])
 def test_a_ledger_made_for_the_circuits_before_note_binding_is_refused_unchanged(world, version):
     world.ledger.close()
-    conn = sqlite3.connect(world.path)
-    conn.execute(f"PRAGMA user_version = {version}")
-    conn.commit()
-    conn.close()
+    with raw_store(world.path) as conn:
+        database.set_schema_version(conn, version)
     before = snapshot(world.path)
     with pytest.raises(MalformedInput, match=f"schema version {version} was made for the circuits before note binding"):
         Ledger.open(world.path)
@@ -537,16 +523,16 @@ def test_a_ledger_made_for_the_circuits_before_note_binding_is_refused_unchanged
     assert "before note binding" in audit(world.path).to_text()
 
 
-def test_a_busy_ledger_rejects_without_change(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng)
+def test_a_busy_ledger_rejects_without_change(ledger_location, tmp_path, rng):
+    world = World(ledger_location, rng)
     deposit(world)
     world.ledger.close()
     ledger = Ledger.open(world.path, busy_timeout=0.05)
-    blocker = sqlite3.connect(world.path, isolation_level=None)
+    blocker = schema.connect(world.path, "rw")
     public, proof = world.prove("deposit", amount=1, cm_out=world.fresh())
     ledger.checkpoint()
     before = snapshot(world.path)
-    blocker.execute("BEGIN IMMEDIATE")
+    database.begin_write(blocker, 1000)
     with pytest.raises(LedgerRejected, match="busy"):
         ledger.submit("deposit", public, proof)
     blocker.execute("ROLLBACK")
@@ -568,8 +554,8 @@ def test_receipt_and_entry_expose_only_public_data(world):
 
 
 @pytest.mark.parametrize("bad_time", [-5, 1 << 63])
-def test_clock_outside_the_stored_range_is_rejected(tmp_path, rng, bad_time):
-    world = World(tmp_path / "ledger.db", rng, clock=FakeClock(bad_time))
+def test_clock_outside_the_stored_range_is_rejected(ledger_location, tmp_path, rng, bad_time):
+    world = World(ledger_location, rng, clock=FakeClock(bad_time))
     public, proof = world.prove("deposit", amount=1, cm_out=world.fresh())
     refused(world, "deposit", public, proof, "clock")
     world.clock.t = 5

@@ -8,8 +8,6 @@ as of its own place in the log, and keep the auditor agreeing.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from tests.ledger_fixtures import ASSET, SPOT, World, deposit, snapshot
@@ -17,7 +15,7 @@ from zkopt import curve
 from zkopt.audit import audit
 from zkopt.errors import LedgerRejected
 from zkopt.groth16 import Proof
-from zkopt.ledger import Ledger, Receipt, Transaction
+from zkopt.ledger import Ledger, Receipt, Transaction, database, schema
 from zkopt.ledger.rules import RuleBroken
 
 
@@ -120,8 +118,8 @@ def test_each_bad_transaction_is_refused_with_its_reason_and_the_rest_go_on(tmp_
     assert audit(world.path).ok
 
 
-def test_each_root_must_be_recent_at_its_own_place_in_the_log(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng, history=3)
+def test_each_root_must_be_recent_at_its_own_place_in_the_log(ledger_location, tmp_path, rng):
+    world = World(ledger_location, rng, history=3)
     deposit(world, 100)
     root = world.ledger.root
     txs = [withdrawal(world, 1, root=root) for _ in range(5)]
@@ -139,8 +137,8 @@ def test_each_root_must_be_recent_at_its_own_place_in_the_log(tmp_path, rng):
     assert audit(world.path).ok
 
 
-def test_a_batch_where_nothing_passes_leaves_the_file_byte_for_byte(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng)
+def test_a_batch_where_nothing_passes_leaves_the_file_byte_for_byte(ledger_location, tmp_path, rng):
+    world = World(ledger_location, rng)
     deposit(world, 100)
     spent = withdrawal(world, 1)
     world.ledger.submit(spent.kind, list(spent.public), spent.proof)
@@ -157,16 +155,16 @@ def test_a_batch_where_nothing_passes_leaves_the_file_byte_for_byte(tmp_path, rn
     assert world.ledger.submit_batch([]) == []
 
 
-def test_a_busy_ledger_refuses_the_whole_batch_unchanged(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng)
+def test_a_busy_ledger_refuses_the_whole_batch_unchanged(ledger_location, tmp_path, rng):
+    world = World(ledger_location, rng)
     deposit(world, 100)
     txs = [withdrawal(world, 1), a_deposit(world)]
     world.ledger.close()
     ledger = Ledger.open(world.path, busy_timeout=0.05)
     ledger.checkpoint()
     before = snapshot(world.path)
-    blocker = sqlite3.connect(world.path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
+    blocker = schema.connect(world.path, "rw")
+    database.begin_write(blocker, 1000)
     results = ledger.submit_batch(txs)
     blocker.execute("ROLLBACK")
     blocker.close()
@@ -177,14 +175,14 @@ def test_a_busy_ledger_refuses_the_whole_batch_unchanged(tmp_path, rng):
 
 
 @pytest.mark.parametrize("batch", ["deposit", b"x", {"kind": "deposit"}, 7])
-def test_a_batch_must_be_a_list(tmp_path, rng, batch):
-    world = World(tmp_path / "ledger.db", rng)
+def test_a_batch_must_be_a_list(ledger_location, tmp_path, rng, batch):
+    world = World(ledger_location, rng)
     with pytest.raises(LedgerRejected, match="a batch is a list of Transaction objects"):
         world.ledger.submit_batch(batch)
 
 
-def test_an_open_whose_expiry_is_not_after_the_clock_is_refused_in_a_batch_too(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng)
+def test_an_open_whose_expiry_is_not_after_the_clock_is_refused_in_a_batch_too(ledger_location, tmp_path, rng):
+    world = World(ledger_location, rng)
     world.post_spot(ASSET, SPOT)
     grid = world.ledger.margin_grid(ASSET)
     values = dict(root=world.ledger.root, nf_in=world.fresh(), cm_option=world.fresh(), cm_change=world.fresh(),

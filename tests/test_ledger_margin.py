@@ -31,8 +31,8 @@ from zkopt.native import payoff
 
 
 @pytest.fixture
-def world(tmp_path, rng):
-    w = World(tmp_path / "ledger.db", rng)
+def world(ledger_location, tmp_path, rng):
+    w = World(ledger_location, rng)
     yield w
     w.ledger.close()
 
@@ -133,13 +133,9 @@ def test_margin_shocks_are_part_of_the_genesis():
     assert deposit_only.margin_shocks == (-500_000, 500_000)
 
 
-def test_a_ledger_with_other_shocks_requires_their_grid(tmp_path, rng):
+def test_a_ledger_with_other_shocks_requires_their_grid(ledger_location, tmp_path, rng):
     shocks = (-900_000, -600_000, -300_000, 0, 100_000, 300_000, 600_000, 900_000)
-    world = World(tmp_path / "ledger.db", rng)
-    world.ledger.close()
-    world.path.unlink()
-    world.genesis = dataclasses.replace(world.genesis, margin_shocks=shocks)
-    world.ledger = Ledger.create(world.path, world.genesis, clock=world.clock)
+    world = World(ledger_location, rng, margin_shocks=shocks)
     try:
         deposit(world)
         world.post_spot(ASSET, SPOT)

@@ -13,8 +13,8 @@ from zkopt.native import payoff
 
 
 @pytest.fixture
-def world(tmp_path, rng):
-    w = World(tmp_path / "ledger.db", rng)
+def world(ledger_location, tmp_path, rng):
+    w = World(ledger_location, rng)
     yield w
     w.ledger.close()
 

@@ -15,9 +15,9 @@ EXPIRY = 1_700_000_000
 
 
 @pytest.fixture
-def world(tmp_path, rng):
+def world(ledger_location, tmp_path, rng):
     # 4 members, threshold 3; the clock is an hour past the expiry.
-    w = World(tmp_path / "ledger.db", rng, n_members=4, threshold=3)
+    w = World(ledger_location, rng, n_members=4, threshold=3)
     w.clock.t = EXPIRY + 3600
     yield w
     w.ledger.close()

@@ -45,7 +45,7 @@ from zkopt.errors import (
     ZkoptError,
 )
 from zkopt.groth16 import PreparedVerifyingKey, prepare, verify, verify_batch
-from zkopt.ledger import Ledger, integrity, oracle, rules, schema
+from zkopt.ledger import Ledger, database, integrity, oracle, rules, schema
 from zkopt.ledger.genesis import MAX_TREE_DEPTH, CircuitEntry
 from zkopt.ledger.oracle import FinalPrice
 from zkopt.ledger.rules import RuleBroken
@@ -547,20 +547,24 @@ def audit(source: Ledger | str | os.PathLike, *, genesis_hash: bytes | None = No
     carry. ``rng`` drives the batch-verification weights (default: the OS's
     CSPRNG; pass a seeded one only in tests).
     """
-    path = Path(source.path if isinstance(source, Ledger) else source)
-    report = AuditReport(path=str(path))
-    if not path.is_file():
-        report.findings.append(Finding(0, "file", f"no ledger file at {path}"))
-        return report
+    location = source.location if isinstance(source, Ledger) else source
+    if database.is_url(location):
+        report = AuditReport(path=database.shown_url(location))
+    else:
+        location = Path(location)
+        report = AuditReport(path=str(location))
+        if not location.is_file():
+            report.findings.append(Finding(0, "file", f"no ledger file at {location}"))
+            return report
     try:
-        conn = schema.connect(path, "ro")
-    except schema.DAMAGE as exc:
+        conn = schema.connect(location, "ro")
+    except (*schema.DAMAGE, MalformedInput) as exc:
         report.findings.append(Finding(0, "file", f"the ledger file cannot be opened: {exc}"))
         return report
     try:
         auditor = _Auditor(conn, report, rng)
         # One read transaction: the whole replay sees one consistent snapshot even while the ledger keeps writing.
-        conn.execute("BEGIN")
+        database.begin_read(conn)
         auditor.integrity()
         if auditor.genesis(genesis_hash):
             auditor.replay()

@@ -1,4 +1,5 @@
-"""The file's own integrity: SQLite's integrity check, the schema objects, the state row against the log, uniqueness recounted.
+"""The store's own integrity: SQLite's integrity check, the schema objects, the state row against the log, uniqueness
+recounted.
 
 The ledger's live checks read through indexes (a nullifier or a commitment
 is "new" when its index has no entry), and SQLite indexes can be damaged
@@ -15,6 +16,11 @@ a replayed deposit in. So nothing here trusts an index:
   recounted with ``NOT INDEXED`` table scans. For ``zkopt ledger check`` and
   the auditor; linear in the file's size.
 
+A PostgreSQL ledger gets the same checks: its catalog (tables, columns,
+indexes, constraints, triggers) against a new ledger's made in a scratch
+schema, and the recounts as sequential scans (index scans switched off);
+the server keeps its own pages, so there is no SQLite integrity check.
+
 Each problem is one line; an empty list means the check holds.
 """
 
@@ -23,7 +29,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 
-from zkopt.ledger import schema
+from zkopt.ledger import database, schema
 
 #: SQLite objects that are not the schema's own (statistics tables appear after ANALYZE).
 _IGNORED = ("sqlite_stat", "sqlite_sequence")
@@ -40,7 +46,25 @@ def _expected_objects(version: int) -> frozenset[tuple[str, str, str | None]]:
         conn.close()
 
 
-def _objects(conn: sqlite3.Connection) -> set[tuple[str, str, str | None]]:
+@functools.lru_cache(maxsize=8)
+def _expected_catalog(url: str, server_version: int, version: int) -> frozenset[tuple[str, str, str | None]]:
+    statements = [st for step in schema.MIGRATIONS if step.version <= version for st in step.statements]
+    conn = database.connect_postgres(url)
+    try:
+        return frozenset(database.scratch_catalog(conn, statements, version))
+    finally:
+        conn.close()
+
+
+def _expected(conn, version: int | None) -> frozenset[tuple[str, str, str | None]]:
+    if not database.is_postgres(conn):
+        return _expected_objects(version)
+    return _expected_catalog(conn.url, conn.server_version, version or schema.SCHEMA_VERSION)
+
+
+def _objects(conn) -> set[tuple[str, str, str | None]]:
+    if database.is_postgres(conn):
+        return database.catalog(conn)
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     # str(): a damaged entry may hold a number or a BLOB where a name belongs; it then simply matches nothing.
     return {(str(t), str(n), s if s is None else str(s)) for t, n, s in rows if not str(n).startswith(_IGNORED)}
@@ -50,7 +74,7 @@ def schema_problems(conn: sqlite3.Connection) -> list[str]:
     """Objects missing from the file or added to it, or whose SQL differs, compared with a new ledger's of the
     file's schema version (the auditor reads a file not yet migrated as it is)."""
     version = schema.schema_version(conn)
-    found, expected = _objects(conn), _expected_objects(version if 0 < version <= schema.SCHEMA_VERSION else None)
+    found, expected = _objects(conn), _expected(conn, version if 0 < version <= schema.SCHEMA_VERSION else None)
     names = {n: (t, s) for t, n, s in found}
     out = []
     for kind, name, sql in sorted(expected, key=lambda o: o[1]):
@@ -91,7 +115,12 @@ def quick_problems(conn: sqlite3.Connection, genesis_hash: bytes) -> list[str]:
 
 
 def sqlite_problems(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
-    """``PRAGMA integrity_check``: every page, and every index against its table (at most ``limit`` lines)."""
+    """``PRAGMA integrity_check``: every page, and every index against its table (at most ``limit`` lines).
+
+    Nothing for PostgreSQL, whose server keeps (and checksums) its own pages.
+    """
+    if database.is_postgres(conn):
+        return []
     try:
         rows = conn.execute(f"PRAGMA integrity_check({int(limit)})").fetchall()
     except schema.DAMAGE as exc:
@@ -131,7 +160,7 @@ _UNIQUENESS_SINCE = (
      "(SELECT 1 FROM transactions t NOT INDEXED WHERE t.seq = e.seq)"),
     (schema.BUNDLES_VERSION, "an entry's encrypted notes are not numbered 0, 1, ... without gaps",
      "SELECT COUNT(*) FROM (SELECT seq FROM encrypted_notes NOT INDEXED GROUP BY seq "
-     "HAVING COUNT(*) != MAX(position) + 1 OR MIN(position) != 0)"),
+     "HAVING COUNT(*) != MAX(position) + 1 OR MIN(position) != 0) AS numbered"),
 )
 
 
@@ -140,6 +169,8 @@ def uniqueness_problems(conn: sqlite3.Connection) -> list[str]:
     out = []
     version = schema.schema_version(conn)
     later = [(what, query) for since, what, query in _UNIQUENESS_SINCE if version >= since]
+    if database.is_postgres(conn):
+        return _recount_on_postgres(conn, (*_UNIQUENESS, *later))
     for what, query in (*_UNIQUENESS, *later):
         try:
             (count,) = conn.execute(query).fetchone()
@@ -151,22 +182,42 @@ def uniqueness_problems(conn: sqlite3.Connection) -> list[str]:
     return out
 
 
+def _recount_on_postgres(conn, rules) -> list[str]:
+    """The recounts with index scans switched off (PostgreSQL has no NOT INDEXED), set back afterwards.
+
+    An error aborts the PostgreSQL transaction (and undoes the settings with it), so it is not caught here.
+    """
+    for setting in _PG_SCANS:
+        conn.execute(f"SET {setting} = off")
+    out = [what for what, query in rules if conn.execute(query).fetchone()[0]]
+    for setting in _PG_SCANS:
+        conn.execute(f"RESET {setting}")
+    return out
+
+
+_PG_SCANS = ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan")
+
+
 def problems(conn: sqlite3.Connection, genesis_hash: bytes) -> list[str]:
     """Everything: SQLite's integrity check, the schema, the state row, and the uniqueness rules."""
     return sqlite_problems(conn) + schema_problems(conn) + head_problems(conn, genesis_hash) + uniqueness_problems(conn)
 
 
 def check_file(path) -> list[str]:
-    """``problems`` of the ledger file at ``path``, opened read-only; MalformedInput when it is no SQLite ledger."""
+    """``problems`` of the ledger at ``path`` (a file, opened read-only, or a PostgreSQL URL); MalformedInput when it
+    is no ledger."""
     from pathlib import Path
 
     from zkopt.errors import MalformedInput
 
-    path = Path(path)
-    if not path.is_file():
-        raise MalformedInput(f"no ledger file at {path}")
+    if database.is_url(path):
+        location, path = path, database.shown_url(path)
+    else:
+        location = path = Path(path)
+        if not path.is_file():
+            raise MalformedInput(f"no ledger file at {path}")
     try:
-        conn = schema.connect(path, "ro")
+        conn = schema.connect(location, "ro")
     except schema.DAMAGE as exc:
         raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
     try:
@@ -175,7 +226,7 @@ def check_file(path) -> list[str]:
         if reason:
             raise MalformedInput(reason)
         if version == 0:
-            raise MalformedInput(f"{path} is not a zkopt ledger (an SQLite file without its schema)")
+            raise MalformedInput(f"{path} is not a zkopt ledger (it holds no zkopt schema)")
         row = conn.execute("SELECT genesis_hash FROM genesis WHERE id = 1").fetchone()
         if not row or not isinstance(row[0], bytes):
             raise MalformedInput(f"{path} is not a usable ledger: its genesis row is missing or damaged")

@@ -18,9 +18,10 @@ INTEGER is a signed 64-bit number, too small for a u64, and fixed-width
 big-endian BLOBs compare (memcmp) in numeric order. The pool balance, a sum of
 many u64 amounts, is a decimal TEXT.
 
-The schema version is SQLite's ``PRAGMA user_version``; ``MIGRATIONS`` lists
-the steps from an empty file to ``SCHEMA_VERSION``, applied in order, each in
-its own transaction.
+The schema version is SQLite's ``PRAGMA user_version`` (a ``zkopt_schema`` row in
+PostgreSQL, ``database.py``); ``MIGRATIONS`` lists the steps from an empty file to
+``SCHEMA_VERSION``, applied in order, each in its own transaction. The same
+statements make a PostgreSQL ledger, translated by ``database.PgConnection``.
 
 Also here, the readers of the rows that both the ledger and the auditor decode
 (``read_genesis_rows``, ``read_transaction``, ``read_price_report``,
@@ -42,6 +43,7 @@ from pathlib import Path
 from zkopt import curve, field
 from zkopt.errors import DamagedValue, InvalidPoint, MalformedInput, MalformedProof
 from zkopt.groth16 import Proof
+from zkopt.ledger import database
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
 from zkopt.native.payoff import U64_BOUND
 
@@ -196,8 +198,8 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 OLDEST_READABLE = 3
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+def schema_version(conn) -> int:
+    return database.schema_version(conn)
 
 
 def unreadable_version(version: int) -> str | None:
@@ -226,12 +228,12 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
     for step in MIGRATIONS:
         if step.version <= current or (target is not None and step.version > target):
             continue
-        conn.execute("BEGIN IMMEDIATE")
+        database.begin_migration(conn)
         try:
             for statement in step.statements:
                 conn.execute(statement)
-            # user_version lives in the file header and is part of the transaction.
-            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            # SQLite's user_version lives in the file header and is part of the transaction.
+            database.set_schema_version(conn, step.version)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -442,9 +444,9 @@ def sqlite_uri(path: str | os.PathLike) -> str:
     return Path(path).resolve().as_uri()
 
 
-#: What a query of a damaged file raises: SQLite's errors, and a UnicodeDecodeError when SQLite's own error
-#: message quotes damaged bytes (a broken schema entry). Every reader of the file catches both.
-DAMAGE = (sqlite3.DatabaseError, UnicodeDecodeError)
+#: What a query of a damaged file raises: SQLite's errors, a UnicodeDecodeError when SQLite's own error
+#: message quotes damaged bytes (a broken schema entry), a PostgreSQL ledger's StoreError. Every reader catches them.
+DAMAGE = database.DAMAGE
 
 
 _TYPES = {"b": bytes, "i": int, "t": str}
@@ -475,8 +477,14 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def connect(path: str | os.PathLike, mode: str, timeout: float = 5.0) -> sqlite3.Connection:
-    """A connection to the ledger file at ``path`` (``mode`` "ro", "rw" or "rwc"), autocommit, lenient on damaged text."""
+def connect(path: str | os.PathLike, mode: str, timeout: float = 5.0):
+    """A connection to the ledger at ``path`` (``mode`` "ro", "rw" or "rwc"), autocommit, lenient on damaged text.
+
+    A ``postgresql://`` URL gives a ``database.PgConnection`` (there "ro" is the read-only transactions the
+    readers start with ``database.begin_read``).
+    """
+    if database.is_url(path):
+        return database.connect_postgres(path)
     conn = sqlite3.connect(f"{sqlite_uri(path)}?mode={mode}", uri=True, timeout=timeout, isolation_level=None)
     conn.text_factory = _text
     return conn

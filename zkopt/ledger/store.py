@@ -1,7 +1,9 @@
-"""The ledger's store: a SQLite file in WAL mode where each entry is checked, then applied, in one transaction.
+"""The ledger's store: a SQLite file in WAL mode (or a PostgreSQL database) where each entry is checked, then
+applied, in one transaction.
 
 ``Ledger.create(path, genesis)`` writes a new file; ``Ledger.open(path)``
-opens one. ``submit`` and ``post_price`` either append one entry to the
+opens one; either takes a ``postgresql://`` URL instead of a path
+(``database.py`` holds what differs between the two engines). ``submit`` and ``post_price`` either append one entry to the
 hash-chained log with all its effects, or raise ``LedgerRejected`` with a
 one-line reason and leave the file exactly as it was; ``submit_batch``
 (each on its own) and ``submit_bundle`` (all or none) judge many at once,
@@ -11,7 +13,7 @@ the head, lookups, paths, entries, encrypted notes, ``summary()``.
 This module owns the file's reads and writes; the rules themselves live in
 ``rules.py`` (shared with the auditor) and the table layout in ``schema.py``.
 ``submit`` is: stateless rules (shape, canonical inputs), the proof, then
-under SQLite's write lock (``BEGIN IMMEDIATE``) the state rules on reads
+under the write lock (SQLite's ``BEGIN IMMEDIATE``; ``database.begin_write``) the state rules on reads
 only, and only when all of them pass the rows are written and committed.
 The pairing check runs before the lock because it needs no state and is the
 slow part. Any failure on the way (a rule, a lost race, a crash) ends in
@@ -44,7 +46,7 @@ from zkopt.errors import (
     MalformedSubmission,
 )
 from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
-from zkopt.ledger import integrity, oracle, rules, schema, views
+from zkopt.ledger import database, integrity, oracle, rules, schema, views
 from zkopt.ledger.batches import Batches
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
@@ -106,8 +108,8 @@ class Ledger(Batches):
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
-        path: Path,
+        conn: sqlite3.Connection | database.PgConnection,
+        location: Path | str,
         genesis: Genesis,
         clock: Callable[[], float] | None,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
@@ -116,7 +118,10 @@ class Ledger(Batches):
         self._busy_timeout = busy_timeout
         #: Told once (one line) when a write waits for another process's lock; the CLI prints it on a terminal.
         self.on_wait: Callable[[str], None] | None = None
-        self.path = path
+        #: Where the ledger lives: the file's Path, or the PostgreSQL URL as given (with any password).
+        self.location = location
+        #: The same for messages and ``summary()``: a PostgreSQL URL without its password.
+        self.path = database.shown_url(location) if database.is_url(location) else location
         self.genesis = genesis
         self._now = _now_from(clock)
         self._tree = StoredTree(conn, genesis.tree_depth)
@@ -125,9 +130,11 @@ class Ledger(Batches):
     # --- opening -------------------------------------------------------------------
 
     @staticmethod
-    def _connect(path: Path, create: bool, busy_timeout: float) -> sqlite3.Connection:
+    def _connect(location: Path | str, create: bool, busy_timeout: float):
         mode = "rwc" if create else "rw"
-        conn = schema.connect(path, mode, busy_timeout)
+        conn = schema.connect(location, mode, busy_timeout)
+        if database.is_postgres(conn):
+            return conn
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: a commit is on disk before submit returns, so a receipt is never lost, even on power loss.
@@ -147,16 +154,20 @@ class Ledger(Batches):
         clock: Callable[[], float] | None = None,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> Ledger:
-        """Create a new ledger file (it must not exist) with this genesis."""
-        path = Path(path)
+        """Create a new ledger file (it must not exist), or one in an empty PostgreSQL database, with this genesis."""
+        path = path if database.is_url(path) else Path(path)
         if not isinstance(genesis, Genesis):
             raise MalformedInput("Ledger.create needs a Genesis")
-        if path.exists():
+        if isinstance(path, Path) and path.exists():
             raise MalformedInput(f"{path} already exists; a ledger is created only once")
         conn = cls._connect(path, create=True, busy_timeout=busy_timeout)
         try:
+            if database.is_postgres(conn) and database.user_tables(conn):
+                raise MalformedInput(
+                    f"the database {database.shown_url(path)} is not empty; a ledger is created only in a new one"
+                )
             schema.migrate(conn)
-            conn.execute("BEGIN IMMEDIATE")
+            database.begin_write(conn, int(busy_timeout * 1000))
             try:
                 cls._write_genesis(conn, genesis)
             except BaseException:
@@ -204,30 +215,35 @@ class Ledger(Batches):
         Checks the genesis hash, the keys' digests and ``integrity.quick_problems``
         (the schema objects, the state row against the log's last entry).
         """
-        path = Path(path)
-        if not path.is_file():
+        path = path if database.is_url(path) else Path(path)
+        if isinstance(path, Path) and not path.is_file():
             raise MalformedInput(f"no ledger file at {path}")
+        where = database.shown_url(path) if isinstance(path, str) else path
         try:
             conn = cls._connect(path, create=False, busy_timeout=busy_timeout)
         except schema.DAMAGE as exc:
-            raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
+            raise MalformedInput(f"{where} is not a usable ledger: {exc}") from None
         try:
+            if database.is_postgres(conn) and database.schema_version(conn) == 0:
+                raise MalformedInput(f"{where} holds no zkopt ledger; create one with `zkopt ledger init`")
             schema.migrate(conn)
             rows = schema.read_genesis_rows(conn)
+            if rows is None:
+                raise MalformedInput(f"{where} is not a usable ledger: its genesis row is missing")
             genesis = Genesis.from_rows(rows)
             if genesis.hash() != rows.genesis_hash:
-                raise MalformedInput(f"{path}: the genesis does not match its recorded hash; run the auditor")
+                raise MalformedInput(f"{where}: the genesis does not match its recorded hash; run the auditor")
             for row in rows.circuits:
                 if row.vk_sha256 != genesis.circuits[row.kind].vk_sha256:
                     raise MalformedInput(
-                        f"{path}: the {row.kind} key does not match its recorded SHA-256; run the auditor"
+                        f"{where}: the {row.kind} key does not match its recorded SHA-256; run the auditor"
                     )
             damage = integrity.quick_problems(conn, rows.genesis_hash)
             if damage:
-                raise MalformedInput(f"{path}: {damage[0]}; run `zkopt ledger check`")
+                raise MalformedInput(f"{where}: {damage[0]}; run `zkopt ledger check`")
         except schema.DAMAGE as exc:
             conn.close()
-            raise MalformedInput(f"{path} is not a usable ledger: {exc}") from None
+            raise MalformedInput(f"{where} is not a usable ledger: {exc}") from None
         except BaseException:
             conn.close()
             raise
@@ -243,8 +259,9 @@ class Ledger(Batches):
         self.close()
 
     def checkpoint(self) -> None:
-        """Fold the WAL into the main file (for backups and byte-level comparisons)."""
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Fold the WAL into the main file (for backups and byte-level comparisons); nothing for PostgreSQL."""
+        if not database.is_postgres(self._conn):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- reading -------------------------------------------------------------------
 
@@ -254,7 +271,7 @@ class Ledger(Batches):
         if self._conn.in_transaction:
             yield
             return
-        self._conn.execute("BEGIN")
+        database.begin_read(self._conn)
         try:
             yield
         finally:
@@ -417,23 +434,22 @@ class Ledger(Batches):
     # --- writing --------------------------------------------------------------------------
 
     def _lock(self) -> None:
-        """BEGIN IMMEDIATE within the busy timeout, telling ``on_wait`` once if another writer holds the lock.
+        """The write lock within the busy timeout, telling ``on_wait`` once if another writer holds it.
 
-        SQLite's own busy handler would wait the same time in silence; a short
+        The engine's own wait would take the same time in silence; a short
         one per attempt lets a terminal say why nothing happens. After the
         timeout: LedgerBusy, a refusal that means "retry", not "invalid".
         """
         deadline = time.monotonic() + self._busy_timeout
         told = False
-        self._conn.execute(f"PRAGMA busy_timeout = {_LOCK_ATTEMPT_MS}")
         try:
             while True:
                 try:
-                    self._conn.execute("BEGIN IMMEDIATE")
+                    database.begin_write(self._conn, _LOCK_ATTEMPT_MS)
                     return
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise LedgerRejected(f"the ledger could not be locked for writing ({exc})") from None
+                except database.ENGINE_ERRORS as exc:
+                    raise LedgerRejected(f"the ledger could not be locked for writing ({exc})") from None
+                except database.LockTimeout:
                     if time.monotonic() >= deadline:
                         raise LedgerBusy(
                             f"the ledger is busy: another process held its write lock for {self._busy_timeout:g} s; "
@@ -443,11 +459,12 @@ class Ledger(Batches):
                         self.on_wait("waiting for the ledger: another process holds its write lock")
                         told = True
         finally:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            if not database.is_postgres(self._conn):
+                self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     @contextlib.contextmanager
     def _write(self):
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (the file is then unchanged)."""
+        """The write lock ... COMMIT, or ROLLBACK on any exception (the ledger is then unchanged)."""
         self._lock()
         try:
             yield self._conn
@@ -455,7 +472,7 @@ class Ledger(Batches):
         except BaseException as exc:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, database.ENGINE_ERRORS):
                 reason = f"the ledger could not record the entry ({exc.__class__.__name__}: {exc})"
                 raise LedgerRejected(reason) from None
             raise
@@ -665,7 +682,7 @@ class Ledger(Batches):
         return self.post_price(parsed)
 
 
-def read_genesis(conn: sqlite3.Connection) -> tuple[Genesis, bytes]:
+def read_genesis(conn) -> tuple[Genesis, bytes]:
     """Rebuild the Genesis from its tables (validating it) and return it with the stored genesis hash."""
     rows = schema.read_genesis_rows(conn)
     return Genesis.from_rows(rows), rows.genesis_hash

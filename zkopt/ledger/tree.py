@@ -15,8 +15,6 @@ ledger can finish every check before the first write.
 
 from __future__ import annotations
 
-import sqlite3
-
 from zkopt.errors import MalformedInput
 from zkopt.ledger.schema import fe_bytes, fe_from
 from zkopt.native import poseidon
@@ -26,7 +24,7 @@ from zkopt.native.merkle import zero_hashes
 class StoredTree:
     """Read side of the stored tree on one connection; writes go through ``write_plan``."""
 
-    def __init__(self, conn: sqlite3.Connection, depth: int):
+    def __init__(self, conn, depth: int):
         self.conn = conn
         self.depth = depth
         self.capacity = 1 << depth
@@ -80,7 +78,8 @@ class StoredTree:
 
     def write_plan(self, nodes: dict[tuple[int, int], int]) -> None:
         self.conn.executemany(
-            "INSERT OR REPLACE INTO tree_nodes (level, position, value) VALUES (?, ?, ?)",
+            "INSERT INTO tree_nodes (level, position, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (level, position) DO UPDATE SET value = excluded.value",
             [(level, position, fe_bytes(value)) for (level, position), value in nodes.items()],
         )
 
