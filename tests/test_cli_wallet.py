@@ -42,18 +42,25 @@ def post_spot(d, db, ticker, price, members=(0, 1), at=None):
     return ok("oracle", "post", *where, *files)
 
 
-@pytest.fixture(scope="module", params=["file", "server"])
+@pytest.fixture(scope="module", params=["file", "server", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def flow(request, tmp_path_factory):
-    """The README's market from the shell, every party on the ledger file or on `zkopt ledger serve` of it."""
+    """The README's market from the shell, every party on the ledger file, on `zkopt ledger serve` of it, or on
+    `zkopt ledger serve` of a PostgreSQL ledger (the tests that name the ledger with --db reach that database)."""
     d = tmp_path_factory.mktemp(f"cli-wallet-{request.param}")
-    keys = shared_keys()
-    db = d / "ledger.db"
-    w, h = d / "writer.json", d / "holder.json"
-    out = {"dir": d, "db": db, "keys": keys, "writer": w, "holder": h}
-    for i in range(3):
-        ok("oracle", "keygen", "--out", d / f"m{i}.key", "--committee", d / "committee.json")
-    ok("ledger", "init", "--db", db, "--keys", keys, "--committee", d / "committee.json", "--depth", DEPTH)
-    with served(db, d / "access.log") if request.param == "server" else contextlib.nullcontext() as url:
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgresql":
+            from tests.pg_cluster import fresh_database
+
+            db = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
+        else:
+            db = d / "ledger.db"
+        keys = shared_keys()
+        w, h = d / "writer.json", d / "holder.json"
+        out = {"dir": d, "db": db, "keys": keys, "writer": w, "holder": h}
+        for i in range(3):
+            ok("oracle", "keygen", "--out", d / f"m{i}.key", "--committee", d / "committee.json")
+        ok("ledger", "init", "--db", db, "--keys", keys, "--committee", d / "committee.json", "--depth", DEPTH)
+        url = stack.enter_context(served(db, d / "access.log")) if request.param != "file" else None
         yield _market(d, db, keys, out, ("--ledger", url) if url else ("--db", db))
 
 

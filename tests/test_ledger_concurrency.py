@@ -1,4 +1,7 @@
-"""Four processes submit 50 transactions each to one ledger, racing on the same nullifiers: one winner per nullifier."""
+"""Four processes submit 50 transactions each to one ledger, racing on the same nullifiers: one winner per nullifier.
+
+On both backends: a SQLite file's write lock, and PostgreSQL's serializable writes behind the ledger_state lock.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +50,8 @@ def worker(args):
     return results
 
 
-def test_concurrent_submissions_race_on_nullifiers(tmp_path, rng):
-    world = World(tmp_path / "ledger.db", rng, depth=8)
+def test_concurrent_submissions_race_on_nullifiers(ledger_location, rng):
+    world = World(ledger_location, rng, depth=8)
     world.ledger.close()
     for kind in ("deposit", "withdraw"):
         standin_key(kind)  # computed once here, inherited by the forked workers

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from zkopt.errors import InvalidProof, MalformedInput
 from zkopt.ledger import Ledger
@@ -86,7 +85,7 @@ def check_disclosure(ledger: Ledger | str | os.PathLike, opening: object) -> Dis
     note = parse_opening(opening)
     if isinstance(ledger, Ledger):
         return _check(ledger, note, opening["type"])
-    with Ledger.open(Path(ledger)) as opened:
+    with Ledger.open(ledger) as opened:
         return _check(opened, note, opening["type"])
 
 

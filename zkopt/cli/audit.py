@@ -72,7 +72,9 @@ def audit_cmd(db, genesis_hash: str | None, transcripts: str | None, as_json: bo
             report = _audit_file(copy, expected, transcripts, say)
         report.path = db.url
     else:
-        if not Path(db).is_file():
+        from zkopt.ledger import database
+
+        if not database.is_url(db) and not Path(db).is_file():
             raise MalformedInput(f"no ledger file at {db}")
         report = _audit_file(db, expected, transcripts, say)
     if as_json:

@@ -1,4 +1,5 @@
-"""``zkopt ledger``: create a ledger (``init``), ``show`` it, ``submit`` transaction files, ``check-opening``."""
+"""``zkopt ledger``: create a ledger (``init``), ``show`` it, ``submit`` transaction files, ``check-opening``,
+``check`` its store, ``serve`` it, ``migrate`` it into another store (SQLite file or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def ledger():
 
 
 @ledger.command("init")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The new ledger file.")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="The new ledger file, or an empty PostgreSQL database (postgresql://...).")
 @click.option("--keys", "keys_dir", required=True, type=click.Path(file_okay=False), help="Key directory (created or loaded).")
 @click.option("--committee", "committee", required=True, type=click.Path(dir_okay=False),
               help="Committee file of member public keys (written by `oracle keygen --committee`).")
@@ -52,7 +54,7 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     """
     from zkopt.errors import MalformedInput
     from zkopt.keydir import TX_KINDS, KeyDir
-    from zkopt.ledger import Genesis, Ledger
+    from zkopt.ledger import Genesis, Ledger, database
     from zkopt.native.payoff import DEFAULT_SHOCKS
     from zkopt.oracle_files import read_committee
     from zkopt.units import parse_shocks
@@ -60,7 +62,7 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
     members, file_threshold = read_committee(committee)
     k = threshold or file_threshold or len(members) // 2 + 1
     shocks = parse_shocks(margin_shocks) if margin_shocks is not None else None
-    if Path(db).exists():
+    if not database.is_url(db) and Path(db).exists():
         raise MalformedInput(f"{db} already exists; a ledger is created only once")
     grid = len(shocks) if shocks is not None else len(DEFAULT_SHOCKS)
     if zkeys is not None:
@@ -77,8 +79,9 @@ def ledger_init(db: str, keys_dir: str, committee: str, depth: int, threshold: i
         root_history=root_history,
         **({"margin_shocks": shocks} if shocks is not None else {}),
     )
-    Ledger.create(db, genesis).close()
-    click.echo(f"created {db}: tree depth {depth}, oracle committee {k} of {len(members)}")
+    with Ledger.create(db, genesis) as created:
+        where = created.path
+    click.echo(f"created {where}: tree depth {depth}, oracle committee {k} of {len(members)}")
     if zkeys is not None:
         click.echo(f"keys from the ceremony in {zkeys} (transcripts verified; the genesis records their hashes)")
     click.echo(f"genesis hash {genesis.hash().hex()} (publish it; `zkopt audit --genesis-hash` checks it)")
@@ -109,7 +112,7 @@ def ledger_show(db, list_entries: bool, as_json: bool):
     if as_json:
         echo_json(info)
         return
-    click.echo(f"ledger        {getattr(db, 'url', db)}")
+    click.echo(f"ledger        {info['path']}")
     click.echo(f"genesis hash  {info['genesis_hash']}")
     click.echo(f"head hash     {info['head_hash']}")
     click.echo(f"entries       {info['entries']}")
@@ -169,7 +172,8 @@ def ledger_submit(db, tx_file: str, as_json: bool):
 
 
 @ledger.command("serve")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file to serve.")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="The ledger to serve: a file, or a PostgreSQL database (postgresql://...).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8470, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
 @handle_errors
@@ -184,8 +188,12 @@ def ledger_serve(db: str, host: str, port: int):
 
     from zkopt.serve.app import serve
 
+    from zkopt.ledger import database
+
+    shown = database.shown_url(db) if database.is_url(db) else db
+
     def listening(url: str) -> None:
-        click.echo(f"serving {db} at {url}")
+        click.echo(f"serving {shown} at {url}")
         sys.stdout.flush()  # whoever started the server waits for this line
 
     serve(db, host, port, on_ready=listening)
@@ -215,25 +223,55 @@ def ledger_check_opening(db: str, opening: str, as_json: bool):
 
 
 @ledger.command("check")
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False), help="The ledger file.")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="The ledger file, or a PostgreSQL database (postgresql://...).")
 @JSON
 @handle_errors
 def ledger_check(db: str, as_json: bool):
-    """Check the file itself (no proof is re-verified): SQLite's integrity check, schema, state row, uniqueness.
+    """Check the store itself (no proof is re-verified): SQLite's integrity check, schema, state row, uniqueness.
 
     Exit 0 when every check holds, 1 with problems (one line each), 2 for a
-    file that is no SQLite ledger. `zkopt audit` runs the same checks first.
+    file or database that is no ledger. `zkopt audit` runs the same checks first.
     """
+    from zkopt.ledger import database
     from zkopt.ledger.integrity import check_file
 
     found = check_file(db)
+    shown = database.shown_url(db) if database.is_url(db) else db
     if as_json:
-        echo_json({"path": db, "ok": not found, "problems": found})
+        echo_json({"path": shown, "ok": not found, "problems": found})
     else:
         for line in found:
             click.echo(line)
         if not found:
-            click.echo(f"OK: {db}: SQLite's integrity check, the schema, the state row and every uniqueness rule hold")
+            pages = "" if database.is_url(db) else "SQLite's integrity check, "
+            click.echo(f"OK: {shown}: {pages}the schema, the state row and every uniqueness rule hold")
     if found:
         count = len(found)
         fail(EXIT_INVALID, f"check failed: {count} problem{'s' if count != 1 else ''} (first: {found[0]})")
+
+
+@ledger.command("migrate")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="The ledger to copy: a file, or a PostgreSQL database (postgresql://...).")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False),
+              help="Where the copy goes: an empty PostgreSQL database (postgresql://...), or a new file.")
+@JSON
+@handle_errors
+def ledger_migrate(db: str, target: str, as_json: bool):
+    """Copy a ledger into another store row for row, e.g. a SQLite file into PostgreSQL.
+
+    The copy has the same genesis and head hash (audit both to see it); the
+    source is left as it is. A copy that fails leaves no ledger behind.
+    """
+    from zkopt.ledger import database
+    from zkopt.ledger.copy import copy_ledger
+
+    state = copy_ledger(db, target)
+    shown = database.shown_url(target) if database.is_url(target) else target
+    if as_json:
+        echo_json({"from": database.shown_url(db) if database.is_url(db) else db, "to": shown,
+                   "entries": state.entries, "head_hash": state.head_hash.hex()})
+        return
+    click.echo(f"copied {state.entries} entries to {shown}; head hash {state.head_hash.hex()}")
+    click.echo(f"serve it with `zkopt ledger serve --db {shown}`")

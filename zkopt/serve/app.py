@@ -1,9 +1,9 @@
 """The ledger's HTTP JSON API on aiohttp: reads, submissions in batches, price reports, the explorer page.
 
-One ``LedgerService`` owns the ledger file. SQLite wants a connection to stay
-in its thread, so the service keeps two: a writer thread that applies every
+One ``LedgerService`` owns the ledger (a SQLite file or a PostgreSQL
+database). A connection stays in its thread, so the service keeps two: a writer thread that applies every
 change, and a reader thread that answers the reads (WAL lets them run side
-by side). Submissions are queued; the writer takes whatever has queued up
+by side; PostgreSQL's snapshots do the same). Submissions are queued; the writer takes whatever has queued up
 while it was busy and judges it with ``Ledger.submit_batch`` (one batch
 verification per kind, one SQLite transaction, each transaction still judged
 on its own), so the server's rate grows with its load. Bundles and price
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -30,7 +31,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from zkopt.errors import LedgerRejected, MalformedInput, MalformedSubmission, ZkoptError
-from zkopt.ledger import Ledger, schema, wire
+from zkopt.ledger import Ledger, database, schema, wire
+from zkopt.ledger.copy import copy_ledger
 from zkopt.ledger.transactions import Transaction, parse_submission
 
 MAX_BODY = 1 << 20
@@ -47,7 +49,8 @@ class LedgerService:
     """The ledger file behind the API: a reader and a writer thread, and the queue of changes (module docstring)."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        #: The file's Path, or the PostgreSQL URL.
+        self.path = path if database.is_url(path) else Path(path)
         self._reader = ThreadPoolExecutor(1, thread_name_prefix="zkopt-reader")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="zkopt-writer")
         self._auditor = ThreadPoolExecutor(1, thread_name_prefix="zkopt-auditor")
@@ -256,7 +259,10 @@ def routes(service: LedgerService) -> web.RouteTableDef:
     @r.get("/v1/snapshot")
     async def snapshot(request):
         def copy(ledger) -> Path:
-            target = Path(tempfile.mkstemp(prefix="zkopt-snapshot-", suffix=".db")[1])
+            target = Path(tempfile.mkdtemp(prefix="zkopt-snapshot-")) / "ledger.db"
+            if database.is_url(service.path):  # a SQLite copy of the PostgreSQL ledger, row for row
+                copy_ledger(service.path, target)
+                return target
             source = schema.connect(service.path, "ro")
             try:
                 with sqlite3.connect(target) as out:
@@ -272,7 +278,7 @@ def routes(service: LedgerService) -> web.RouteTableDef:
                 while chunk := data.read(1 << 16):
                     await response.write(chunk)
         finally:
-            target.unlink(missing_ok=True)
+            shutil.rmtree(target.parent, ignore_errors=True)
         await response.write_eof()
         return response
 
