@@ -4,6 +4,7 @@
 run), else a cluster made by `initdb` in a temporary directory and started with `pg_ctl` on a free port of
 127.0.0.1 (unix socket in the same directory), stopped and removed afterwards. PostgreSQL refuses to run as root,
 so under root the server runs as `nobody` (via runuser). Returns None when no server binaries are found.
+``durable=True`` keeps PostgreSQL's fsync (for benchmarks; tests run without it).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _as_server_user(argv: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def pg_server() -> Iterator[str | None]:
+def pg_server(durable: bool = False) -> Iterator[str | None]:
     external = os.environ.get("ZKOPT_PG_URL")
     if external:
         yield external
@@ -60,7 +61,8 @@ def pg_server() -> Iterator[str | None]:
     run = lambda argv: subprocess.run(_as_server_user(argv), check=True, capture_output=True)  # noqa: E731
     try:
         run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "zkopt", "--no-sync"])
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} -c fsync=off"
+        # Tests need no durability (fsync off); a benchmark does (``durable``: PostgreSQL's defaults, fsync on).
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp}" + ("" if durable else " -c fsync=off")
         run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-o", options, "-w", "start"])
         try:
             yield f"postgresql://zkopt@127.0.0.1:{port}/postgres"

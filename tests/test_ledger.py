@@ -583,3 +583,25 @@ def test_proof_bytes_round_trip(world):
     with pytest.raises(MalformedProof, match="256"):
         schema.proof_from(data[:-1])
     assert curve.validate_g1(proof.a, "a") == proof.a
+
+
+def test_a_write_the_store_refuses_rolls_the_whole_entry_back(world):
+    """A rule-abiding entry whose rows the store itself refuses (here a log row already taken behind the ledger's
+    back) is refused with one line and leaves nothing of it behind: on PostgreSQL, whose writes are pipelined and
+    fail only at COMMIT, as on SQLite, where the INSERT fails at once; a batch the same, and the next entry goes on."""
+    deposit(world)
+    entries, head = world.ledger.state().entries, world.ledger.state().head_hash
+    with raw_store(world.path) as conn:
+        conn.execute("INSERT INTO log (seq, entry_type, accepted_at, prev_hash, entry_hash) VALUES (?, 'tx', 0, ?, ?)",
+                     (entries + 1, head, head))
+    public, proof = world.prove("deposit", amount=5, cm_out=world.fresh())
+    reason = assert_rejected(world.ledger, lambda: world.ledger.submit("deposit", public, proof), "could not record")
+    assert "\n" not in reason
+    batch = [Transaction("deposit", *world.prove("deposit", amount=6, cm_out=world.fresh())) for _ in range(3)]
+    outcomes = world.ledger.submit_batch(batch)
+    assert all(isinstance(o, LedgerRejected) and "could not record" in o.reason for o in outcomes)
+    with raw_store(world.path) as conn:
+        conn.execute("DELETE FROM log WHERE seq = ?", (entries + 1,))
+    assert world.ledger.state().entries == entries
+    assert world.ledger.submit("deposit", public, proof).seq == entries + 1
+    assert audit(world.ledger, rng=random.Random(9)).ok

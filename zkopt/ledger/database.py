@@ -26,6 +26,7 @@ callers catch one family of errors for both engines (``DAMAGE``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sqlite3
@@ -103,17 +104,54 @@ class PgConnection:
     def __init__(self, raw, url: str):
         self._raw = raw
         self.url = url
+        self._pipeline = self._pipeline_context = None
 
     def _call(self, method: str, sql: str, params):
         import psycopg
 
         try:
-            return getattr(self._raw, method)(_postgres_sql(sql), params)
+            cursor = getattr(self._raw, method)(_postgres_sql(sql), params)
+            if self._pipeline is not None and sql.lstrip().startswith("SELECT"):
+                # A read waits for its answer anyway: sync here, so an error of a pipelined write surfaces now,
+                # as a StoreError, rather than out of a later fetch.
+                self._pipeline.sync()
+            return cursor
         except psycopg.Error as exc:
             raise StoreError(_one_line(exc), getattr(exc, "sqlstate", None)) from None
 
     def execute(self, sql: str, params=()):
+        if self._pipeline is not None and sql in ("COMMIT", "ROLLBACK"):
+            return self._end_pipeline(sql)
         return self._call("execute", sql, tuple(params))
+
+    def begin_pipeline(self) -> None:
+        """Send statements without waiting for each answer until COMMIT or ROLLBACK (psycopg's pipeline mode).
+
+        A write transaction's inserts need no answer, so a batch's entries
+        cost a round trip only where a rule reads; an error surfaces at the
+        next read or at COMMIT, and ends the transaction as any error does.
+        """
+        self._pipeline_context = self._raw.pipeline()
+        self._pipeline = self._pipeline_context.__enter__()
+
+    def _end_pipeline(self, statement: str):
+        import psycopg
+
+        pipeline, self._pipeline = self._pipeline_context, None
+        if statement == "ROLLBACK":  # after an error the pipeline is aborted: leave it first, then roll back
+            try:
+                pipeline.__exit__(None, None, None)
+            except psycopg.Error:
+                pass
+            return self._call("execute", "ROLLBACK", ())
+        try:
+            self._raw.execute("COMMIT")
+            pipeline.__exit__(None, None, None)
+        except psycopg.Error as exc:
+            with contextlib.suppress(psycopg.Error):
+                pipeline.__exit__(None, None, None)
+            raise StoreError(_one_line(exc), getattr(exc, "sqlstate", None)) from None
+        return None
 
     def executemany(self, sql: str, rows):
         import psycopg
@@ -214,6 +252,7 @@ def begin_write(conn, attempt_ms: int) -> None:
         if exc.sqlstate == "55P03":  # lock_not_available
             raise LockTimeout(str(exc)) from None
         raise
+    conn.begin_pipeline()
 
 
 def user_tables(conn) -> list[str]:

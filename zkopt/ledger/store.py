@@ -466,6 +466,7 @@ class Ledger(Batches):
     def _write(self):
         """The write lock ... COMMIT, or ROLLBACK on any exception (the ledger is then unchanged)."""
         self._lock()
+        self._tree.begin_writes()
         try:
             yield self._conn
             self._conn.execute("COMMIT")
@@ -476,6 +477,8 @@ class Ledger(Batches):
                 reason = f"the ledger could not record the entry ({exc.__class__.__name__}: {exc})"
                 raise LedgerRejected(reason) from None
             raise
+        finally:
+            self._tree.end_writes()
 
     def _head(self) -> tuple[int, bytes, int, int]:
         """(entries, head hash, pool balance, leaf count) from the state row."""
@@ -590,7 +593,7 @@ class Ledger(Batches):
             "INSERT INTO leaves (leaf_index, cm, seq) VALUES (?, ?, ?)",
             [(leaf_count + i, fe_bytes(cm), seq) for i, cm in enumerate(outputs)],
         )
-        self._tree.write_plan(nodes)
+        self._tree.write_plan(nodes, leaf_count, outputs)
         conn.execute(
             "INSERT INTO roots (position, root, seq) VALUES ((SELECT MAX(position) + 1 FROM roots), ?, ?)",
             (root_blob, seq),

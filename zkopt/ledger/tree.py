@@ -10,7 +10,11 @@ leaves and equals ``Z_level``.
 
 An append reads at most one stored node per level (the left sibling) and
 hashes ``depth`` times; ``plan_append`` does this without writing, so the
-ledger can finish every check before the first write.
+ledger can finish every check before the first write. Within one write
+transaction (``begin_writes`` ... ``end_writes``, under the ledger's write
+lock, so nobody else changes the tree meanwhile) the nodes read and written
+are remembered, so the appends of a batch read each node once: on a
+PostgreSQL ledger every read is a round trip to the server.
 """
 
 from __future__ import annotations
@@ -29,9 +33,25 @@ class StoredTree:
         self.depth = depth
         self.capacity = 1 << depth
         self.zeros = zero_hashes(depth)
+        self._known: dict[tuple[int, int], int] | None = None
+
+    def begin_writes(self) -> None:
+        """The write lock is held: remember nodes until ``end_writes`` (the transaction's commit or rollback)."""
+        self._known = {}
+
+    def end_writes(self) -> None:
+        self._known = None
 
     def node(self, level: int, position: int) -> int:
         """The current value of a node (level 0 = leaves), ``Z_level`` when nothing was written there."""
+        if self._known is not None and (level, position) in self._known:
+            return self._known[(level, position)]
+        value = self._stored(level, position)
+        if self._known is not None:
+            self._known[(level, position)] = value
+        return value
+
+    def _stored(self, level: int, position: int) -> int:
         if level == 0:
             row = self.conn.execute("SELECT cm FROM leaves WHERE leaf_index = ?", (position,)).fetchone()
         else:
@@ -76,12 +96,20 @@ class StoredTree:
             root = node
         return written, root
 
-    def write_plan(self, nodes: dict[tuple[int, int], int]) -> None:
-        self.conn.executemany(
-            "INSERT INTO tree_nodes (level, position, value) VALUES (?, ?, ?) "
+    def write_plan(self, nodes: dict[tuple[int, int], int], start: int = 0, leaves: list[int] = ()) -> None:
+        """Write ``plan_append``'s nodes in one statement; ``leaves`` (at ``start``), written by the caller, are
+        remembered with them."""
+        if not nodes:
+            return
+        rows = ", ".join(["(?, ?, ?)"] * len(nodes))
+        self.conn.execute(
+            f"INSERT INTO tree_nodes (level, position, value) VALUES {rows} "
             "ON CONFLICT (level, position) DO UPDATE SET value = excluded.value",
-            [(level, position, fe_bytes(value)) for (level, position), value in nodes.items()],
+            [v for (level, position), value in nodes.items() for v in (level, position, fe_bytes(value))],
         )
+        if self._known is not None:
+            self._known.update(nodes)
+            self._known.update(((0, start + i), leaf) for i, leaf in enumerate(leaves))
 
     def path(self, index: int, leaf_count: int) -> tuple[list[int], list[int]]:
         """(siblings, directions) of leaf ``index`` against the current root, leaf level first (as the native tree)."""
