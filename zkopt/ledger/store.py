@@ -31,7 +31,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,10 +46,11 @@ from zkopt.errors import (
     MalformedSubmission,
 )
 from zkopt.groth16 import PreparedVerifyingKey, Proof, prepare, verify
-from zkopt.ledger import database, integrity, oracle, rules, schema, views
+from zkopt.ledger import database, integrity, rules, schema, views
 from zkopt.ledger.batches import Batches
 from zkopt.ledger.genesis import CircuitEntry, Genesis
-from zkopt.ledger.oracle import Attestation, FinalPrice, Observation
+from zkopt.ledger.oracle import FinalPrice, Observation
+from zkopt.ledger.prices import Prices
 from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
@@ -95,7 +96,7 @@ class LedgerState:
     root: int
 
 
-class Ledger(Batches):
+class Ledger(Batches, Prices):
     """One ledger file. Use ``Ledger.create`` or ``Ledger.open``; close it (or use ``with``) when done.
 
     A ``Ledger`` holds one SQLite connection and must stay in the thread and
@@ -611,78 +612,6 @@ class Ledger(Batches):
             root=new_root,
             leaf_indices=tuple(range(leaf_count, leaf_count + len(outputs))),
         )
-
-    def post_price(self, attestations: Sequence[Attestation]) -> Receipt:
-        """Accept a price report (signed observations of one (asset, expiry)) or raise LedgerRejected (file unchanged).
-
-        See ``oracle.check_report`` for the committee rules; in addition the
-        ledger accepts only the first final price of each (asset, expiry).
-        """
-        if isinstance(attestations, Attestation):
-            attestations = [attestations]
-        if isinstance(attestations, (str, bytes, Mapping)) or not isinstance(attestations, Iterable):
-            raise LedgerRejected("a price report is a list of Attestation objects")
-        attestations = list(attestations)
-        with self._write() as conn:
-            now = self._now_in_order()
-            final = oracle.check_report(attestations, self.genesis.committee, self.genesis.threshold, now)
-            existing = conn.execute(
-                "SELECT seq FROM price_reports WHERE asset = ? AND expiry = ?",
-                (fe_bytes(final.asset), u64_bytes(final.expiry)),
-            ).fetchone()
-            rules.first_final_price(final.asset, final.expiry, existing[0] if existing else None)
-            entries, head, _, _ = self._head()
-            seq = entries + 1
-            blobs = (
-                fe_bytes(final.asset),
-                u64_bytes(final.expiry),
-                u64_bytes(final.price),
-                u64_bytes(final.observed_at),
-            )
-            sig_rows = [
-                (
-                    bytes(a.member),
-                    u64_bytes(a.observation.price),
-                    u64_bytes(a.observation.observed_at),
-                    bytes(a.signature),
-                )
-                for a in attestations
-            ]
-            digest = schema.entry_hash(head, schema.encode_price_entry(seq, now, *blobs, sig_rows))
-            conn.execute(
-                "INSERT INTO log (seq, entry_type, accepted_at, prev_hash, entry_hash) VALUES (?, 'price', ?, ?, ?)",
-                (seq, now, head, digest),
-            )
-            conn.execute(
-                "INSERT INTO price_reports (seq, asset, expiry, price, observed_at) VALUES (?, ?, ?, ?, ?)",
-                (seq, *blobs),
-            )
-            conn.executemany(
-                "INSERT INTO price_signatures (seq, position, member_key, price, observed_at, signature) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(seq, i, *row) for i, row in enumerate(sig_rows)],
-            )
-            conn.execute("UPDATE ledger_state SET entries = ?, head_hash = ? WHERE id = 1", (seq, digest))
-        return Receipt(
-            seq=seq,
-            entry_type=schema.PRICE,
-            kind=schema.PRICE,
-            entry_hash=digest,
-            accepted_at=now,
-            root=self._tree.root(),
-            price=final.price,
-        )
-
-    def post_price_json(self, report: object) -> Receipt:
-        """Post ``{"attestations": [Attestation.to_json(), ...]}`` (or the bare list); see ``post_price``."""
-        items = report.get("attestations") if isinstance(report, Mapping) else report
-        if not isinstance(items, list):
-            raise MalformedSubmission("malformed price report: expected a list of attestations")
-        try:
-            parsed = [Attestation.from_json(a) for a in items]
-        except MalformedInput as exc:
-            raise MalformedSubmission(f"malformed price report: {exc}") from None
-        return self.post_price(parsed)
 
 
 def read_genesis(conn) -> tuple[Genesis, bytes]:
