@@ -9,30 +9,53 @@ bundle with one bad transaction must change nothing at all.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 
 import pytest
 
+from tests.conftest import BACKENDS
 from tests.ledger_fixtures import ASSET, SPOT, assert_rejected
 from tests.market_fixtures import Market
+from tests.pg_cluster import fresh_database
 from zkopt.audit import audit
 from zkopt.circuits import deposit, open_position, transfer
 from zkopt.errors import MalformedSubmission
 from zkopt.ledger import Observation, Transaction, oracle
+from zkopt.ledger.copy import copy_ledger
 from zkopt.ledger.transactions import MAX_NOTE_BYTES, MAX_NOTES, parse_submission
 from zkopt.native import payoff
-from zkopt.native.notes import CALL, Leg, Position, deposit_note, open_notes, public_key, transfer_notes
+from zkopt.native.notes import (
+    CALL,
+    Leg,
+    Position,
+    deposit_note,
+    open_notes,
+    public_key,
+    transfer_notes,
+)
 
 SCALE = payoff.SCALE
 PREMIUM = 5 * SCALE
 
 
-@pytest.fixture(scope="module")
-def story(real_keys, tmp_path_factory):
-    """Alice (writer) holds 1000 spot; bob holds two notes of 60; a spot is attested."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def story(request, real_keys, tmp_path_factory):
+    """Alice (writer) holds 1000 spot; bob holds two notes of 60; a spot is attested. On a file or on PostgreSQL."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgresql":
+            location = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
+        else:
+            location = tmp_path_factory.mktemp("bundles") / "ledger.db"
+        world = _story(location, real_keys)
+        yield world
+        world["market"].ledger.close()
+
+
+def _story(location, real_keys):
     rng = random.Random(12_2026)
-    market = Market(tmp_path_factory.mktemp("bundles") / "ledger.db", real_keys, rng)
+    market = Market(location, real_keys, rng)
     alice_sk, bob_sk, carol_sk = (rng.randrange(1, 2**250) for _ in range(3))
     notes = {
         "alice": deposit_note(1_000 * SPOT, public_key(alice_sk), 21),
@@ -138,7 +161,7 @@ def test_the_premium_bundle_is_accepted_whole_and_cannot_be_replayed(story):
     assert "already spent" in assert_rejected(
         market.ledger, lambda: market.ledger.submit(open_tx.kind, list(open_tx.public), open_tx.proof))
     # The entries record their bundle; the audit checks it whole.
-    report = audit(market.ledger.path)
+    report = audit(market.ledger.location)
     assert report.ok, report.to_text()
 
 
@@ -165,17 +188,13 @@ def test_a_payment_from_two_notes_carries_its_encrypted_notes(story):
     # The JSON form carries them too.
     assert parse_submission(tx.to_json()) == tx
     assert parse_submission({"bundle": [tx.to_json()]}) == [tx]
-    assert audit(market.ledger.path).encrypted_notes == 2
+    assert audit(market.ledger.location).encrypted_notes == 2
 
 
 def test_a_changed_ciphertext_or_bundle_record_is_found_by_the_audit(story, tmp_path):
     market = story["market"]
-    market.ledger.checkpoint()
     copy = tmp_path / "copy.db"
-    source = sqlite3.connect(market.ledger.path)
-    with sqlite3.connect(copy) as target:
-        source.backup(target)
-    source.close()
+    copy_ledger(market.ledger.location, copy)
     with sqlite3.connect(copy) as conn:
         conn.execute("UPDATE encrypted_notes SET ciphertext = X'03' WHERE position = 1")
     assert "hash-chain" in {f.check for f in audit(copy).findings}
