@@ -176,3 +176,27 @@ def test_two_servers_of_one_database_race_on_one_nullifier(real_keys, pg_server_
             # The auditor's copy through either server, and the database itself, agree.
             heads = {_audited("--ledger", first)["head_hash"], _audited("--ledger", second)["head_hash"]}
             assert heads == {_audited("--db", url)["head_hash"]}
+
+
+def test_a_server_that_drops_the_connection_refuses_in_one_line(pg_url, rng):
+    import psycopg
+
+    from zkopt.ledger.database import StoreError
+
+    world = World(pg_url, rng)
+    deposit(world)
+    before = pg_dump(pg_url)
+    public, proof = world.prove("deposit", amount=3, cm_out=world.fresh())
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with pytest.raises(LedgerRejected) as refused:
+        world.ledger.submit("deposit", public, proof)
+    assert "\n" not in refused.value.reason
+    with pytest.raises(StoreError) as failed:
+        world.ledger.state()
+    assert "\n" not in str(failed.value)
+    world.ledger.close()
+    assert pg_dump(pg_url) == before
+    with Ledger.open(pg_url) as reopened:
+        assert reopened.submit("deposit", public, proof).seq == 2

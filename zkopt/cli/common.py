@@ -68,6 +68,10 @@ def handle_errors(fn):
             where = f": {exc.filename}" if exc.filename else ""
             fail(EXIT_UNUSABLE, f"error: {exc.strerror or exc.__class__.__name__}{where}")
         except Exception as exc:
+            # A PostgreSQL ledger's error (only possible once its module was loaded): unusable, one line.
+            database = sys.modules.get("zkopt.ledger.database")
+            if database is not None and isinstance(exc, database.StoreError):
+                fail(EXIT_UNUSABLE, f"error: the PostgreSQL ledger is unusable: {shown(str(exc), 120)}")
             # A chain node that went away or answered nonsense (web3.py, requests, eth-*): unusable, one line.
             if type(exc).__module__.split(".")[0] in ("web3", "requests", "urllib3", "eth_utils", "eth_abi", "hexbytes"):
                 fail(EXIT_UNUSABLE, f"error: the chain node failed: {exc.__class__.__name__}: {shown(str(exc), 120)}")

@@ -247,6 +247,7 @@ def begin_write(conn, attempt_ms: int) -> None:
     try:
         conn.execute(f"SET LOCAL lock_timeout = {int(attempt_ms)}")
         conn.execute("LOCK TABLE ledger_state IN EXCLUSIVE MODE")
+        conn.execute("SET LOCAL lock_timeout = 0")  # the bound was for the write lock only
     except StoreError as exc:
         conn.execute("ROLLBACK")
         if exc.sqlstate == "55P03":  # lock_not_available
