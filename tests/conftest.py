@@ -1,4 +1,8 @@
-"""Shared test fixtures: the seeded random source, the npm interop tools, dask, the real depth-4 keys.
+"""Shared test fixtures: the seeded random source, the npm interop tools, dask, the real depth-4 keys, PostgreSQL.
+
+PostgreSQL tests (marked ``postgres``) ask for ``pg_url`` (a new database per test on the session's server:
+ZKOPT_PG_URL, or a throwaway cluster from initdb) or for ``ledger_location``, which runs a ledger test once per
+backend (a SQLite file, a PostgreSQL database); ``file_only`` tests keep to the file.
 
 Interop tests ask for the ``node_tools`` fixture, EVM tests (marked ``evm``) for
 ``evm_tools``, chain tests for ``chain_tools`` and ``hardhat_url`` (a Hardhat node the tests start), Dask tests

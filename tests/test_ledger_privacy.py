@@ -1,10 +1,13 @@
-"""Privacy: after the scenario, no private value is anywhere in the ledger's files (main, WAL, shared memory)."""
+"""Privacy: after the scenario, no private value is anywhere in the ledger's files (main, WAL, shared memory), nor in
+any row of a PostgreSQL ledger."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ledger_fixtures import DEPOSIT, World, run_scenario
+import pytest
+
+from tests.ledger_fixtures import DEPOSIT, World, pg_dump, run_scenario
 
 
 def encodings(value: int) -> list[bytes]:
@@ -42,4 +45,16 @@ def test_no_private_value_is_in_the_ledger_files(tmp_path, rng):
         "option commitment": scenario.notes["option"].commitment(),
         "settlement price": scenario.receipts["price"].price,
     }
+    assert sorted(set(occurrences(data, public))) == sorted(public)
+
+
+@pytest.mark.postgres
+def test_no_private_value_is_in_a_postgresql_ledgers_rows(pg_url, rng):
+    world = World(pg_url, rng)
+    scenario = run_scenario(world)
+    world.ledger.close()
+    values = [v for _, rows in pg_dump(pg_url) for row in rows for v in row]
+    data = b"\x00".join(bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode() for v in values)
+    assert occurrences(data, scenario.secrets) == []
+    public = {"deposit amount": DEPOSIT, "option commitment": scenario.notes["option"].commitment()}
     assert sorted(set(occurrences(data, public))) == sorted(public)
