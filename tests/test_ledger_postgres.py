@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 
 import pytest
 
@@ -187,9 +188,12 @@ def test_a_server_that_drops_the_connection_refuses_in_one_line(pg_url, rng):
     deposit(world)
     before = pg_dump(pg_url)
     public, proof = world.prove("deposit", amount=3, cm_out=world.fresh())
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        deadline = time.monotonic() + 30
+        while admin.execute(f"SELECT COUNT(*) {others}").fetchone()[0] and time.monotonic() < deadline:
+            time.sleep(0.05)  # termination is a signal: wait until the ledger's backend is gone
     with pytest.raises(LedgerRejected) as refused:
         world.ledger.submit("deposit", public, proof)
     assert "\n" not in refused.value.reason

@@ -39,7 +39,7 @@ class Prices:
                 (fe_bytes(final.asset), u64_bytes(final.expiry)),
             ).fetchone()
             rules.first_final_price(final.asset, final.expiry, existing[0] if existing else None)
-            entries, head, _, _ = self._head()
+            entries, head, pool, leaves = self._head()
             seq = entries + 1
             blobs = (
                 fe_bytes(final.asset),
@@ -71,6 +71,7 @@ class Prices:
                 [(seq, i, *row) for i, row in enumerate(sig_rows)],
             )
             conn.execute("UPDATE ledger_state SET entries = ?, head_hash = ? WHERE id = 1", (seq, digest))
+            self._written_head = (seq, digest, pool, leaves)
         return Receipt(
             seq=seq,
             entry_type=schema.PRICE,

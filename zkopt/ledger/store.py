@@ -126,6 +126,8 @@ class Ledger(Batches, Prices):
         self.genesis = genesis
         self._now = _now_from(clock)
         self._tree = StoredTree(conn, genesis.tree_depth)
+        # The state row as this write transaction last wrote it (None outside one, or before its first entry).
+        self._written_head: tuple[int, bytes, int, int] | None = None
         self._names = {kind: entry.public_names for kind, entry in genesis.circuits.items()}
 
     # --- opening -------------------------------------------------------------------
@@ -480,9 +482,12 @@ class Ledger(Batches, Prices):
             raise
         finally:
             self._tree.end_writes()
+            self._written_head = None
 
     def _head(self) -> tuple[int, bytes, int, int]:
-        """(entries, head hash, pool balance, leaf count) from the state row."""
+        """(entries, head hash, pool balance, leaf count) from the state row (as last written, within a write)."""
+        if self._written_head is not None:
+            return self._written_head
         entries, head, pool, leaves = schema.read_state(self._conn)
         return entries, head, int(pool), leaves
 
@@ -603,6 +608,7 @@ class Ledger(Batches, Prices):
             "UPDATE ledger_state SET entries = ?, head_hash = ?, pool_balance = ?, leaf_count = ? WHERE id = 1",
             (seq, digest, str(new_pool), leaf_count + len(outputs)),
         )
+        self._written_head = (seq, digest, new_pool, leaf_count + len(outputs))
         return Receipt(
             seq=seq,
             entry_type=schema.TX,
