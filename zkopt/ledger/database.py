@@ -98,6 +98,10 @@ def _one_line(exc: Exception) -> str:
     return text or exc.__class__.__name__
 
 
+def _store_error(exc: Exception) -> StoreError:
+    return StoreError(_one_line(exc), getattr(exc, "sqlstate", None))
+
+
 class PgConnection:
     """A psycopg 3 connection (autocommit; transactions are explicit, as with the store's sqlite3 connections)."""
 
@@ -117,7 +121,7 @@ class PgConnection:
                 self._pipeline.sync()
             return cursor
         except psycopg.Error as exc:
-            raise StoreError(_one_line(exc), getattr(exc, "sqlstate", None)) from None
+            raise _store_error(exc) from None
 
     def execute(self, sql: str, params=()):
         if self._pipeline is not None and sql in ("COMMIT", "ROLLBACK"):
@@ -139,10 +143,8 @@ class PgConnection:
 
         pipeline, self._pipeline = self._pipeline_context, None
         if statement == "ROLLBACK":  # after an error the pipeline is aborted: leave it first, then roll back
-            try:
+            with contextlib.suppress(psycopg.Error):
                 pipeline.__exit__(None, None, None)
-            except psycopg.Error:
-                pass
             return self._call("execute", "ROLLBACK", ())
         try:
             self._raw.execute("COMMIT")
@@ -150,7 +152,7 @@ class PgConnection:
         except psycopg.Error as exc:
             with contextlib.suppress(psycopg.Error):
                 pipeline.__exit__(None, None, None)
-            raise StoreError(_one_line(exc), getattr(exc, "sqlstate", None)) from None
+            raise _store_error(exc) from None
         return None
 
     def executemany(self, sql: str, rows):
@@ -163,7 +165,7 @@ class PgConnection:
             with self._raw.cursor() as cursor:
                 cursor.executemany(_postgres_sql(sql), rows)
         except psycopg.Error as exc:
-            raise StoreError(_one_line(exc), getattr(exc, "sqlstate", None)) from None
+            raise _store_error(exc) from None
 
     @property
     def in_transaction(self) -> bool:
