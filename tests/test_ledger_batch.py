@@ -82,7 +82,7 @@ def test_a_batch_logs_the_same_entries_as_submitting_one_by_one(tmp_path, rng, m
     assert report.transactions == 5
 
 
-def test_each_bad_transaction_is_refused_with_its_reason_and_the_rest_go_on(tmp_path, rng, monkeypatch):
+def test_each_bad_transaction_is_refused_with_its_reason_and_the_rest_go_on(tmp_path, rng, monkeypatch, g2_outside_subgroup):
     world, twin = twins(tmp_path, rng)
     good = [withdrawal(world, 1), withdrawal(world, 2)]
     spent_nf = good[0].public[1]
@@ -90,11 +90,13 @@ def test_each_bad_transaction_is_refused_with_its_reason_and_the_rest_go_on(tmp_
     swapped = Transaction("withdraw", other.public, Proof(a=other.proof.c, b=other.proof.b, c=other.proof.a))
     changed = Transaction("withdraw", (*other.public[:2], other.public[2] + 1, *other.public[3:]), other.proof)
     off_curve = Transaction("withdraw", other.public, Proof(a=(1, 3), b=other.proof.b, c=other.proof.c))
+    # The batch check trusts the ledger's own point checks: a B outside G2's subgroup is refused before it.
+    outside = Transaction("withdraw", other.public, Proof(a=other.proof.a, b=g2_outside_subgroup, c=other.proof.c))
     short = Transaction("withdraw", other.public[:4], other.proof)
     unknown = Transaction("transfer", other.public, other.proof)
     too_much = withdrawal(world, 1_000)
     double_spend = withdrawal(world, 1, nf=spent_nf)
-    batch = [good[0], swapped, changed, off_curve, short, unknown, too_much, double_spend, good[1], "not a tx"]
+    batch = [good[0], swapped, changed, off_curve, short, unknown, too_much, double_spend, good[1], "not a tx", outside]
 
     calls = count_final_exponentiations(monkeypatch)
     results = world.ledger.submit_batch(batch)
@@ -109,6 +111,7 @@ def test_each_bad_transaction_is_refused_with_its_reason_and_the_rest_go_on(tmp_
     assert reasons[6] == "withdrawal of 1000 exceeds the pool balance 99"
     assert reasons[7] == "nullifier nf_in was already spent (entry 2)"
     assert reasons[9] == "a batch holds Transaction objects"
+    assert reasons[10].startswith("malformed proof:") and "subgroup" in reasons[10]
     assert all("\n" not in r for r in reasons if isinstance(r, str))
     assert isinstance(results[7], RuleBroken) and results[7].check == "nullifier"
 

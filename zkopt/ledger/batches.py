@@ -60,7 +60,7 @@ class Batches:
             batch = [i for i in shapes if results[i] is None and transactions[i].kind == kind]
             items = [(list(transactions[i].public), transactions[i].proof) for i in batch]
             try:
-                verify_batch(self._prepared(kind), items)
+                verify_batch(self._prepared(kind), items, points_checked=True)
             except InvalidProof as exc:
                 for j in exc.indices:
                     results[batch[j]] = LedgerRejected(f"the proof does not verify under the {kind} verification key")
@@ -118,7 +118,11 @@ class Batches:
         for kind in sorted({tx.kind for tx in transactions}):
             members = [i for i, tx in enumerate(transactions) if tx.kind == kind]
             try:
-                verify_batch(self._prepared(kind), [(list(transactions[i].public), transactions[i].proof) for i in members])
+                verify_batch(
+                    self._prepared(kind),
+                    [(list(transactions[i].public), transactions[i].proof) for i in members],
+                    points_checked=True,
+                )
             except InvalidProof as exc:
                 with _naming(members[exc.indices[0]], n):
                     raise LedgerRejected(f"the proof does not verify under the {kind} verification key") from None
