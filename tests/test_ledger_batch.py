@@ -195,3 +195,48 @@ def test_an_open_whose_expiry_is_not_after_the_clock_is_refused_in_a_batch_too(l
     assert isinstance(results[0], RuleBroken) and results[0].check == "expiry"
     assert results[0].reason == f"the position's expiry {world.clock.t} is not after the ledger's time {world.clock.t}"
     assert isinstance(results[1], Receipt) and world.ledger.state().entries == 2
+
+
+def test_uniqueness_in_a_batch_holds_against_the_ledger_and_among_the_batch(ledger_location, rng):
+    """The batch asks its nullifiers and commitments ahead at once (``lookahead``); the answers must stay exact."""
+    world = World(ledger_location, rng)
+    deposit(world, 100)
+    spent = withdrawal(world, 1)
+    world.ledger.submit(spent.kind, list(spent.public), spent.proof)
+    on_ledger_cm = spent.public[4]
+    fresh_nf, fresh_cm = world.fresh(), world.fresh()
+
+    def deposit_of(cm, amount=5):
+        public, proof = world.prove("deposit", amount=amount, cm_out=cm)
+        return Transaction("deposit", tuple(public), proof)
+
+    def spend(nf, cm, amount=1):
+        public, proof = world.prove(
+            "withdraw", root=world.ledger.root, nf_in=nf, amount=amount, recipient=77, cm_change=cm
+        )
+        return Transaction("withdraw", tuple(public), proof)
+
+    refused_cm = world.fresh()
+    batch = [
+        deposit_of(on_ledger_cm),  # 0: a leaf before the batch
+        spend(spent.public[1], world.fresh()),  # 1: spent before the batch
+        spend(world.fresh(), refused_cm, amount=10_000),  # 2: refused (pool), so its commitment stays free
+        deposit_of(fresh_cm),  # 3: new
+        deposit_of(fresh_cm),  # 4: new a moment ago, in this batch
+        spend(fresh_nf, refused_cm),  # 5: takes the commitment the refused one did not
+        spend(fresh_nf, world.fresh()),  # 6: spent a moment ago, in this batch
+    ]
+    results = world.ledger.submit_batch(batch)
+    checks = [r.check if isinstance(r, RuleBroken) else r.seq for r in results]
+    assert checks == ["commitment", "nullifier", "pool", 3, "commitment", 4, "nullifier"]
+    assert results[6].reason == "nullifier nf_in was already spent (entry 4)"
+    assert world.ledger.find_commitment(refused_cm) == (results[5].leaf_indices[0], 4)
+    assert world.ledger.find_commitment(fresh_cm)[1] == 3
+    # A later write (no batch) sees the same: the batch's answers did not outlive it.
+    assert world.ledger.nullifier_seq(fresh_nf) == 4
+    with pytest.raises(RuleBroken, match="already spent"):
+        again = spend(fresh_nf, world.fresh())
+        world.ledger.submit(again.kind, list(again.public), again.proof)
+    assert world.ledger._lookahead is None
+    report = audit(world.ledger.location)
+    assert report.ok, report.to_text()

@@ -25,7 +25,7 @@ from zkopt.ledger.transactions import Receipt, Transaction
 
 class Batches:
     """``Ledger.submit_batch`` and ``Ledger.submit_bundle``; needs the Ledger's ``_names``, ``_prepared``,
-    ``_write``, ``_now_in_order``, ``_head`` and ``_append``."""
+    ``_write``, ``_now_in_order``, ``_look_ahead``, ``_head`` and ``_append``."""
 
     def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
         """Judge each transaction as ``submit`` would, in order at one clock reading; apply the good ones together.
@@ -75,6 +75,7 @@ class Batches:
         try:
             with self._write():
                 now = self._now_in_order()
+                self._look_ahead([shapes[i] for i in verified])
                 for i in verified:
                     tx = transactions[i]
                     try:
@@ -129,6 +130,7 @@ class Batches:
 
         with self._write():
             now = self._now_in_order()
+            self._look_ahead(shapes)
             first = self._head()[0] + 1
             receipts = []
             for i, (tx, (spec, values)) in enumerate(zip(transactions, shapes)):

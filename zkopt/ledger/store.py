@@ -51,6 +51,7 @@ from zkopt.ledger.batches import Batches
 from zkopt.ledger.genesis import CircuitEntry, Genesis
 from zkopt.ledger.oracle import FinalPrice, Observation
 from zkopt.ledger.prices import Prices
+from zkopt.ledger.lookahead import Lookahead
 from zkopt.ledger.schema import fe_bytes, fe_from, u64_bytes, u64_from
 from zkopt.ledger.transactions import Receipt, Transaction
 from zkopt.ledger.tree import StoredTree
@@ -128,6 +129,8 @@ class Ledger(Batches, Prices):
         self._tree = StoredTree(conn, genesis.tree_depth)
         # The state row as this write transaction last wrote it (None outside one, or before its first entry).
         self._written_head: tuple[int, bytes, int, int] | None = None
+        # A batch's uniqueness lookups, asked at its start (None outside a batch's or a bundle's write).
+        self._lookahead: Lookahead | None = None
         self._names = {kind: entry.public_names for kind, entry in genesis.circuits.items()}
 
     # --- opening -------------------------------------------------------------------
@@ -337,6 +340,8 @@ class Ledger(Batches, Prices):
         """(leaf index, log seq) of a commitment, or None when it is not on the ledger."""
         if not isinstance(cm, int) or not 0 <= cm < R:
             return None
+        if self._lookahead is not None and fe_bytes(cm) in self._lookahead.leaves:
+            return self._lookahead.leaves[fe_bytes(cm)]
         row = self._conn.execute("SELECT leaf_index, seq FROM leaves WHERE cm = ?", (fe_bytes(cm),)).fetchone()
         return (row[0], row[1]) if row else None
 
@@ -344,6 +349,8 @@ class Ledger(Batches, Prices):
         """The log seq of the transaction that published ``nf``, or None when it is unspent."""
         if not isinstance(nf, int) or not 0 <= nf < R:
             return None
+        if self._lookahead is not None and fe_bytes(nf) in self._lookahead.spent:
+            return self._lookahead.spent[fe_bytes(nf)]
         row = self._conn.execute("SELECT seq FROM nullifiers WHERE nf = ?", (fe_bytes(nf),)).fetchone()
         return row[0] if row else None
 
@@ -472,6 +479,7 @@ class Ledger(Batches, Prices):
         self._tree.begin_writes()
         try:
             yield self._conn
+            self._tree.flush()
             self._conn.execute("COMMIT")
         except BaseException as exc:
             if self._conn.in_transaction:
@@ -482,7 +490,16 @@ class Ledger(Batches, Prices):
             raise
         finally:
             self._tree.end_writes()
-            self._written_head = None
+            self._written_head = self._lookahead = None
+
+    def _look_ahead(self, shapes) -> None:
+        """Within a write: the uniqueness lookups of these transactions' (spec, values), asked at once."""
+        self._lookahead = Lookahead()
+        self._lookahead.read(
+            self._conn,
+            [values[name] for spec, values in shapes for name in spec.nullifiers],
+            [values[name] for spec, values in shapes for name in spec.outputs],
+        )
 
     def _head(self) -> tuple[int, bytes, int, int]:
         """(entries, head hash, pool balance, leaf count) from the state row (as last written, within a write)."""
@@ -609,6 +626,8 @@ class Ledger(Batches, Prices):
             (seq, digest, str(new_pool), leaf_count + len(outputs)),
         )
         self._written_head = (seq, digest, new_pool, leaf_count + len(outputs))
+        if self._lookahead is not None:
+            self._lookahead.record(seq, nullifiers, leaf_count, outputs)
         return Receipt(
             seq=seq,
             entry_type=schema.TX,

@@ -13,8 +13,11 @@ hashes ``depth`` times; ``plan_append`` does this without writing, so the
 ledger can finish every check before the first write. Within one write
 transaction (``begin_writes`` ... ``end_writes``, under the ledger's write
 lock, so nobody else changes the tree meanwhile) the nodes read and written
-are remembered, so the appends of a batch read each node once: on a
-PostgreSQL ledger every read is a round trip to the server.
+are remembered, so the appends of a batch read each node once (on a
+PostgreSQL ledger every read is a round trip to the server), and the nodes
+are written once, as they stand at the end (``flush``, before the commit):
+the appends of a batch rewrite the upper levels again and again, and only
+the last value of each node is ever seen outside the transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from zkopt.errors import MalformedInput
 from zkopt.ledger.schema import fe_bytes, fe_from
 from zkopt.native import poseidon
 from zkopt.native.merkle import zero_hashes
+
+
+#: Nodes per INSERT statement of ``flush`` (three parameters each: well inside both engines' limits).
+FLUSH_ROWS = 300
 
 
 class StoredTree:
@@ -34,13 +41,26 @@ class StoredTree:
         self.capacity = 1 << depth
         self.zeros = zero_hashes(depth)
         self._known: dict[tuple[int, int], int] | None = None
+        self._unwritten: dict[tuple[int, int], int] = {}
 
     def begin_writes(self) -> None:
         """The write lock is held: remember nodes until ``end_writes`` (the transaction's commit or rollback)."""
-        self._known = {}
+        self._known, self._unwritten = {}, {}
+
+    def flush(self) -> None:
+        """Write the nodes this transaction changed, at their last values (the caller commits next)."""
+        rows = list(self._unwritten.items())
+        self._unwritten = {}
+        for start in range(0, len(rows), FLUSH_ROWS):
+            chunk = rows[start : start + FLUSH_ROWS]
+            self.conn.execute(
+                f"INSERT INTO tree_nodes (level, position, value) VALUES {', '.join(['(?, ?, ?)'] * len(chunk))} "
+                "ON CONFLICT (level, position) DO UPDATE SET value = excluded.value",
+                [v for (level, position), value in chunk for v in (level, position, fe_bytes(value))],
+            )
 
     def end_writes(self) -> None:
-        self._known = None
+        self._known, self._unwritten = None, {}
 
     def node(self, level: int, position: int) -> int:
         """The current value of a node (level 0 = leaves), ``Z_level`` when nothing was written there."""
@@ -97,19 +117,13 @@ class StoredTree:
         return written, root
 
     def write_plan(self, nodes: dict[tuple[int, int], int], start: int = 0, leaves: list[int] = ()) -> None:
-        """Write ``plan_append``'s nodes in one statement; ``leaves`` (at ``start``), written by the caller, are
-        remembered with them."""
-        if not nodes:
-            return
-        rows = ", ".join(["(?, ?, ?)"] * len(nodes))
-        self.conn.execute(
-            f"INSERT INTO tree_nodes (level, position, value) VALUES {rows} "
-            "ON CONFLICT (level, position) DO UPDATE SET value = excluded.value",
-            [v for (level, position), value in nodes.items() for v in (level, position, fe_bytes(value))],
-        )
-        if self._known is not None:
-            self._known.update(nodes)
-            self._known.update(((0, start + i), leaf) for i, leaf in enumerate(leaves))
+        """Take ``plan_append``'s nodes, written by ``flush``; ``leaves`` (at ``start``), written by the caller,
+        are remembered with them. Only within a write transaction."""
+        if self._known is None:
+            raise RuntimeError("the tree is written only within the ledger's write transaction")
+        self._unwritten.update(nodes)
+        self._known.update(nodes)
+        self._known.update(((0, start + i), leaf) for i, leaf in enumerate(leaves))
 
     def path(self, index: int, leaf_count: int) -> tuple[list[int], list[int]]:
         """(siblings, directions) of leaf ``index`` against the current root, leaf level first (as the native tree)."""

@@ -1,13 +1,15 @@
 """The ledger's HTTP JSON API on aiohttp: reads, submissions in batches, price reports, the explorer page.
 
 One ``LedgerService`` owns the ledger (a SQLite file or a PostgreSQL
-database). A connection stays in its thread, so the service keeps two: a writer thread that applies every
-change, and a reader thread that answers the reads (WAL lets them run side
-by side; PostgreSQL's snapshots do the same). Submissions are queued; the writer takes whatever has queued up
-while it was busy and judges it with ``Ledger.submit_batch`` (one batch
-verification per kind, one SQLite transaction, each transaction still judged
-on its own), so the server's rate grows with its load. Bundles and price
-reports take the writer alone, in queue order.
+database). A connection stays in its thread, so the service keeps two: a
+writer thread that applies every change, and a reader thread that answers
+the reads (WAL lets them run side by side; PostgreSQL's snapshots do the
+same). Submissions are queued; the writer takes whatever has queued up while
+it was busy (waiting ``BATCH_WINDOW`` for more after the first) and judges it
+with ``Ledger.submit_batch`` (one batch verification per kind, one database
+transaction, each transaction still judged on its own), so the server's rate
+grows with its load. Bundles and price reports take the writer alone, in
+queue order.
 
 Limits: a request body of at most ``MAX_BODY`` bytes, at most
 ``REQUEST_SECONDS`` per request, entries and notes served ``PAGE`` at a
@@ -40,6 +42,11 @@ REQUEST_SECONDS = 60.0
 PAGE = 500
 #: At most this many queued transactions are judged as one batch.
 MAX_BATCH = 128
+#: After the first change of a batch, the writer waits this long for more to queue (unless MAX_BATCH are there).
+#: Clients that were just answered resubmit within a few milliseconds; without the wait the writer would judge
+#: the first one alone and the rest as the next batch, paying a batch's fixed costs (one final exponentiation,
+#: one commit) twice. A lone request waits this much longer for its answer.
+BATCH_WINDOW = 0.004
 
 EXPLORER = Path(__file__).with_name("explorer.html")
 log = logging.getLogger("zkopt.serve")
@@ -99,6 +106,12 @@ class LedgerService:
         loop = asyncio.get_running_loop()
         while True:
             items = [await self._queue.get()]
+            deadline = loop.time() + BATCH_WINDOW
+            while len(items) < MAX_BATCH and (wait := deadline - loop.time()) > 0:
+                try:
+                    items.append(await asyncio.wait_for(self._queue.get(), wait))
+                except asyncio.TimeoutError:
+                    break
             while not self._queue.empty() and len(items) < MAX_BATCH:
                 items.append(self._queue.get_nowait())
             i = 0
