@@ -24,7 +24,7 @@ import pytest
 
 from tests.circuit_fixtures import DEPTH, transaction_inputs
 from tests.cli_fixtures import ok, shared_keys
-from tests.snarkjs_tools import circom_groth16
+from tests.snarkjs_tools import shared_circom_groth16
 from tests.snarkjs_tools import ok as run_ok
 from zkopt import circuits, r1cs
 from zkopt.curve import Q
@@ -233,7 +233,7 @@ def test_calldata_is_what_snarkjs_prints(deployed, evm_tools, tmp_path, kind):
 def snarkjs_case(evm_tools, tmp_path_factory):
     """A circom circuit proved by snarkjs; zkopt's and snarkjs' own verifiers of its key, each deployed on py-evm."""
     work = tmp_path_factory.mktemp("snarkjs-evm")
-    made = circom_groth16(evm_tools, work, "two_public", {"a": "5", "b": "7", "x": "11"})
+    made = shared_circom_groth16(evm_tools, "two_public", {"a": "5", "b": "7", "x": "11"})
     ok("export", "solidity", "--vk", made.vk, "--out", work / "Ours.sol")
     run_ok([*evm_tools.snarkjs(), "zkey", "export", "solidityverifier", str(made.zkey), "Theirs.sol"], work)
     text = ok("export", "calldata", "--proof", made.proof, "--public", made.public).stdout
