@@ -4,13 +4,18 @@
 snarkjs flow a circom user runs: a powers-of-tau with one contribution, a
 zkey with one contribution (an uncontributed setup has trivial secrets and
 accepts anything), the verification key, a witness and a proof.
+``shared_circom_groth16`` does it once per test process for every module
+that only reads the files (one directory, one ptau for all circuits).
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,3 +65,24 @@ def circom_groth16(node_tools, work: Path, name: str, inputs: dict, power: int =
         public=work / f"{name}_public.json",
         proof=work / f"{name}_proof.json",
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_work() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="zkopt-snarkjs-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+_SHARED: dict[str, tuple[str, CircomProof]] = {}
+
+
+def shared_circom_groth16(node_tools, name: str, inputs: dict) -> CircomProof:
+    """``circom_groth16`` of ``name`` on ``inputs``, made once per test process (its files must only be read)."""
+    wanted = json.dumps(inputs, sort_keys=True)
+    if name not in _SHARED:
+        _SHARED[name] = (wanted, circom_groth16(node_tools, _shared_work(), name, inputs))
+    made_for, made = _SHARED[name]
+    if made_for != wanted:
+        raise ValueError(f"{name} was proved on {made_for}, not {wanted}: its files are shared")
+    return made

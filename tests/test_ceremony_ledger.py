@@ -56,22 +56,23 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _recontributed(ceremony: Path, target: Path) -> Path:
-    """The same ceremony with one more (valid) deposit contribution: another transcript of the circuit."""
-    other = _copy(ceremony, target)
+@pytest.fixture(scope="module")
+def recontributed(deposit_ceremony, tmp_path_factory):
+    """The same ceremony with one more (valid) deposit contribution: another transcript of the circuit (read only)."""
+    other = _copy(deposit_ceremony, tmp_path_factory.mktemp("other") / "ceremony")
     key, _ = phase2.contribute(zkey.read(other / "deposit.zkey"), "one more")
     zkey.write(key, other / "deposit.zkey")
     return other
 
 
-def test_install_verifies_and_records_the_transcript(installed, deposit_ceremony, tmp_path):
+def test_install_verifies_and_records_the_transcript(installed, recontributed):
     keys, entry = installed
     assert entry.transcript_hash is not None and len(entry.transcript_hash) == 64
     assert keys.manifest()["deposit"]["transcript_hash"] == entry.transcript_hash.hex()
     assert keys.proving_key("deposit", entry).h_form == "odd-coset"
     # a key directory holding other keys is refused before anything is verified or written
     with pytest.raises(MalformedKey, match="holds other deposit keys"):
-        ceremony_keys.install(_recontributed(deposit_ceremony, tmp_path / "other"), keys, DEPTH, kinds=("deposit",))
+        ceremony_keys.install(recontributed, keys, DEPTH, kinds=("deposit",))
     assert keys.manifest()["deposit"]["transcript_hash"] == entry.transcript_hash.hex()
 
 
@@ -101,14 +102,14 @@ def _deposit_ledger(path: Path, entry: CircuitEntry) -> Path:
     return path
 
 
-def test_the_auditor_checks_the_setup_against_the_genesis(installed, deposit_ceremony, tmp_path):
+def test_the_auditor_checks_the_setup_against_the_genesis(installed, deposit_ceremony, recontributed, tmp_path):
     _, entry = installed
     db = _deposit_ledger(tmp_path / "ledger.db", entry)
     assert ceremony_keys.check(deposit_ceremony, db) == []
     with Ledger.open(db) as opened:
         assert opened.genesis.circuits["deposit"].transcript_hash == entry.transcript_hash
     # another valid transcript of the same circuit is not the one the ledger was made with
-    messages = [f.message for f in ceremony_keys.check(_recontributed(deposit_ceremony, tmp_path / "other"), db)]
+    messages = [f.message for f in ceremony_keys.check(recontributed, db)]
     assert any("not the one the genesis records" in m for m in messages)
     assert any("verification key is not the ledger's" in m for m in messages)
     # a ledger made with single-party keys has no transcript to check

@@ -5,7 +5,7 @@ the same directory, must reuse them and start a fresh ledger. The
 transactions it leaves in txs/ are then replayed onto a new ledger at the
 times the original accepted them, which must end in the same state and pass
 the audit; on the real clock the replay stops at the open, whose expiry has
-passed.
+passed. The story on a chain runs in a copy of that directory, on its keys.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import stat
 
 import pytest
@@ -191,11 +192,14 @@ def test_a_foreign_directory_is_never_cleared(tmp_path):
 
 
 @pytest.mark.evm
-def test_the_story_runs_on_a_chain_with_its_gas(chain_tools, tmp_path):
+def test_the_story_runs_on_a_chain_with_its_gas(chain_tools, first, tmp_path):
+    # A copy of the first run's directory: the chain story reuses its keys (their setup is the first test's).
     from tests.chain_fixtures import NODE_MODULES
 
+    shutil.copytree(first["dir"], tmp_path / "chain")
     lines: list[str] = []
     result = demo.run(tmp_path / "chain", DEPTH, echo=lines.append, rng=random.Random(8), chain_node_modules=NODE_MODULES)
+    assert not result.keys_created
     story = "\n".join(lines)
     assert result.ok and result.leaked == [] and [name for name, _ in result.steps] == STEPS
     assert result.audit.ok and result.audit.proofs_checked == 4 and result.audit.signatures_checked == 4

@@ -10,12 +10,13 @@ circuit are refused, with
 same answers and the same gas. The call data is what ``snarkjs zkey export
 soliditycalldata`` prints. Everything (keys, proofs, contracts) is derived
 at test time; only py-evm's pairing is slow (~1 s), so each call runs once,
-in a module fixture.
+in a module fixture (half of them in a forked copy of the chain).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import pytest
 
 from tests.circuit_fixtures import DEPTH, transaction_inputs
 from tests.cli_fixtures import ok, shared_keys
-from tests.snarkjs_tools import circom_groth16
+from tests.snarkjs_tools import shared_circom_groth16
 from tests.snarkjs_tools import ok as run_ok
 from zkopt import circuits, r1cs
 from zkopt.curve import Q
@@ -99,6 +100,33 @@ def _encode(selector: str, n_public: int, args: tuple) -> bytes:
     return bytes.fromhex(selector) + eth_abi.encode(types, list(args))
 
 
+#: The chain a forked process of ``_call_all`` calls (set before the fork; the child inherits it).
+_FORKED_CHAIN: DevChain | None = None
+
+
+def _call_each(calls: list) -> list[CallResult]:
+    return [_FORKED_CHAIN.call(address, data) for address, data in calls]
+
+
+def _call_all(chain: DevChain, calls: list) -> list[CallResult]:
+    """[chain.call(address, data) for (address, data) in calls], every other call in a forked copy of the chain.
+
+    The calls only read the chain, so the copy answers as the chain would; py-evm's pairing takes most of a
+    second a call, and two processes halve this module's setup.
+    """
+    global _FORKED_CHAIN
+    _FORKED_CHAIN = chain
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            theirs = pool.apply_async(_call_each, (calls[1::2],))
+            mine = _call_each(calls[0::2])
+            results = [None] * len(calls)
+            results[0::2], results[1::2] = mine, theirs.get()
+            return results
+    finally:
+        _FORKED_CHAIN = None
+
+
 @pytest.fixture(scope="module")
 def deployed(evm_tools, tmp_path_factory, g2_outside_subgroup):
     """Per circuit: proof and public inputs, the compiled verifier, its address, and py-evm's result of every case."""
@@ -130,8 +158,11 @@ def deployed(evm_tools, tmp_path_factory, g2_outside_subgroup):
             "address": address,
             "cases": cases,
             "data": data,
-            "py-evm": {name: chain.call(address, d) for name, d in data.items()},
         }
+    calls = [(kind, name, result[kind]["address"], d) for kind in TX_KINDS for name, d in result[kind]["data"].items()]
+    answers = _call_all(chain, [(address, d) for _, _, address, d in calls])
+    for kind in TX_KINDS:
+        result[kind]["py-evm"] = {name: answer for (k, name, _, _), answer in zip(calls, answers) if k == kind}
     result["chain"] = chain
     return result
 
@@ -202,7 +233,7 @@ def test_calldata_is_what_snarkjs_prints(deployed, evm_tools, tmp_path, kind):
 def snarkjs_case(evm_tools, tmp_path_factory):
     """A circom circuit proved by snarkjs; zkopt's and snarkjs' own verifiers of its key, each deployed on py-evm."""
     work = tmp_path_factory.mktemp("snarkjs-evm")
-    made = circom_groth16(evm_tools, work, "two_public", {"a": "5", "b": "7", "x": "11"})
+    made = shared_circom_groth16(evm_tools, "two_public", {"a": "5", "b": "7", "x": "11"})
     ok("export", "solidity", "--vk", made.vk, "--out", work / "Ours.sol")
     run_ok([*evm_tools.snarkjs(), "zkey", "export", "solidityverifier", str(made.zkey), "Theirs.sol"], work)
     text = ok("export", "calldata", "--proof", made.proof, "--public", made.public).stdout

@@ -21,18 +21,17 @@ from zkopt.circuits.chain import Chain
 from zkopt.cli import main
 from zkopt.groth16 import prove, setup, snarkjs
 from tests.sample_circuits import TwoPublic
-from tests.snarkjs_tools import circom_groth16, run
+from tests.snarkjs_tools import run, shared_circom_groth16
 
 pytestmark = pytest.mark.interop
 
 @pytest.fixture(scope="module")
-def snarkjs_proofs(node_tools, tmp_path_factory):
+def snarkjs_proofs(node_tools):
     """Compile both fixture circuits with circom2 and prove them with snarkjs: name -> (vk, public, proof)."""
-    work = tmp_path_factory.mktemp("snarkjs")
     cases = {"chain": {"x": "3"}, "two_public": {"a": "5", "b": "7", "x": "11"}}
     out = {}
     for name, inputs in cases.items():
-        made = circom_groth16(node_tools, work, name, inputs)
+        made = shared_circom_groth16(node_tools, name, inputs)
         out[name] = (made.vk, made.public, made.proof)
     return out
 

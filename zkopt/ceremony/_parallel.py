@@ -1,7 +1,8 @@
 """Split a ceremony's point work between this process and a forked one (the machines here have 2 cores).
 
 Only used for work that is many independent point operations (each point
-times its own scalar, subgroup checks, independent group FFTs); below
+times its own scalar, subgroup checks, independent group FFTs, the two
+multi-scalar multiplications a verifier compares); below
 ``MIN_ITEMS`` or with ``ZKOPT_PROCESSES=1`` everything runs in line. Results
 come back in order. The child is forked, so it sees the parent's modules and
 tables; arguments and results travel pickled (points are tuples of ints).
@@ -48,6 +49,18 @@ def mul_each(group: int, points: Sequence, scalars: Sequence[int]) -> list:
     first, second = run_split(_mul_each, [(group, points[:half], scalars[:half]),
                                           (group, points[half:], scalars[half:])])
     return first + second
+
+
+def _msm(group: int, points: Sequence, scalars: Sequence[int]):
+    return (curve.msm_g1 if group == 1 else curve.msm_g2)(points, scalars)
+
+
+def msm_pair(group: int, first: tuple, second: tuple) -> tuple:
+    """(sum k_i P_i for (P, k) = first, the same for second) in G1 or G2: the second in the forked process when it
+    pays (a verifier's random-combination check compares two such sums)."""
+    if not enabled(len(first[0]) + len(second[0])):
+        return _msm(group, *first), _msm(group, *second)
+    return tuple(run_split(_msm, [(group, *first), (group, *second)]))
 
 
 def _subgroup_failures(points: Sequence, offset: int) -> list[int]:

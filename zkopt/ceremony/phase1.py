@@ -277,14 +277,14 @@ def _weights(count: int) -> list[int]:
     return [secrets.randbits(CHECK_BITS) for _ in range(count)]
 
 
-def _msm(kind: int, points, scalars):
-    return (curve.msm_g2 if _is_g2(kind) else curve.msm_g1)(points, scalars)
+def _group(kind: int) -> int:
+    return 2 if _is_g2(kind) else 1
 
 
 def _geometric(kind: int, points: list) -> tuple:
     """(sum rho_i P_i, sum rho_i P_(i+1)): equal ratio tau for every i iff they have ratio tau (w.h.p.)."""
     rho = _weights(len(points) - 1)
-    return _msm(kind, points[:-1], rho), _msm(kind, points[1:], rho)
+    return _parallel.msm_pair(_group(kind), (points[:-1], rho), (points[1:], rho))
 
 
 def verify(p: Ptau, status: Status | None = None) -> Report:
@@ -354,7 +354,9 @@ def _check_lagrange(p: Ptau, kind: int, monomial: list) -> None:
         lag_scalars += c
         for i, v in enumerate(Domain(1 << m).ifft(c)[: len(monomial)]):
             mono_scalars[i] += v
-    if _msm(kind, monomial, [s % R for s in mono_scalars]) != _msm(kind, lagrange, lag_scalars):
+    mono = [s % R for s in mono_scalars]
+    mono_sum, lag_sum = _parallel.msm_pair(_group(kind), (monomial, mono), (lagrange, lag_scalars))
+    if mono_sum != lag_sum:
         raise InvalidTranscript(f"the prepared {NAMES[lag_kind]} section is not the Lagrange form of {NAMES[kind]}")
 
 
@@ -392,7 +394,7 @@ def _group_ifft(group: int, points: list) -> list:
 
 
 def _lagrange_level(kind: int, power: int, m: int, data: bytes) -> bytes:
-    group = 2 if _is_g2(kind) else 1
+    group = _group(kind)
     decode = (lambda d: enc.g2_from_lem(d, NAMES[kind], subgroup=False)) if group == 2 else (
         lambda d: enc.g1_from_lem(d, NAMES[kind]))
     points = decode(data)

@@ -398,7 +398,8 @@ def _row_weights(columns: Sequence[Sequence[tuple]], rho: Sequence[int], rows: i
 
 def _same_combination(group: int, points: list, columns, bases: list) -> bool:
     rho = _weights(len(points))
-    return _column_msm(group, points, rho) == _column_msm(group, bases, _row_weights(columns, rho, len(bases)))
+    left, right = _parallel.msm_pair(group, (points, rho), (bases, _row_weights(columns, rho, len(bases))))
+    return left == right
 
 
 def verify(zk: ZKey, shape: R1CS, p: Ptau, status: Status | None = None) -> Report:
@@ -436,7 +437,7 @@ def verify(zk: ZKey, shape: R1CS, p: Ptau, status: Status | None = None) -> Repo
         raise InvalidTranscript("the circuit hash does not match: the key was not made from this circuit and ptau")
     say("checking L and H against delta")
     rho = _weights(len(l_init))
-    if l_init and not transcript.same_ratio(curve.msm_g1(l_init, rho), curve.msm_g1(zk.c, rho), zk.delta_2, G2):
+    if l_init and not transcript.same_ratio(*_parallel.msm_pair(1, (l_init, rho), (zk.c, rho)), zk.delta_2, G2):
         raise InvalidTranscript("the L points are not the init key's divided by delta", len(summaries) or None)
     if not _h_matches(zk, bases, n):
         raise InvalidTranscript("the H points are not the ptau's divided by delta", len(summaries) or None)
@@ -453,12 +454,11 @@ def _h_matches(zk: ZKey, bases: _Bases, n: int) -> bool:
     from zkopt.poly import Domain
 
     rho = _weights(n - 1) + [0]
-    r1 = curve.msm_g1(bases.h_monomial, rho[:-1])
     w = Domain(2 * n).omega
     twisted = []
     acc = R - 2
     for weight in rho:
         twisted.append(weight * acc % R)
         acc = acc * w % R
-    r2 = curve.msm_g1(zk.h, Domain(n).fft(twisted))
+    r1, r2 = _parallel.msm_pair(1, (bases.h_monomial, rho[:-1]), (zk.h, Domain(n).fft(twisted)))
     return transcript.same_ratio(r1, r2, zk.delta_2, G2)
