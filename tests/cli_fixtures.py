@@ -23,10 +23,10 @@ SEED = 2026_06
 FUTURE = int(time.time()) + 30 * 86_400
 
 
-def short_expiry(seconds: int = 5) -> int:
+def short_expiry(seconds: int = 7) -> int:
     """An expiry ``seconds`` from now: an open made right away is accepted, and after ``wait_until`` it settles.
 
-    An open at depth 4 (prove and submit, from the command line) takes about a second here; five seconds leave
+    An open at depth 4 (prove and submit, from the command line) takes about a second here; seven seconds leave
     room for a loaded machine, and every second more is a second each caller sleeps in ``wait_until``.
     """
     return int(time.time()) + seconds
