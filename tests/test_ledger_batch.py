@@ -240,3 +240,26 @@ def test_uniqueness_in_a_batch_holds_against_the_ledger_and_among_the_batch(ledg
     assert world.ledger._lookahead is None
     report = audit(world.ledger.location)
     assert report.ok, report.to_text()
+
+
+def test_a_batch_is_judged_without_the_database_and_applied_only_by_its_ledger(tmp_path, rng):
+    """``judge_batch`` may run in another thread than the ledger's (a server judges the next batch while the
+    writer writes the last): it reads no database, and a judged batch is applied only by the ledger that judged it."""
+    import threading
+
+    one, two = twins(tmp_path, rng)
+    txs = [a_deposit(one, 3), withdrawal(one, amount=1, root=0)]  # the withdrawal's root was never the ledger's
+    txs.append(Transaction("deposit", txs[0].public, txs[1].proof))  # a proof of another statement
+    judged = []
+    thread = threading.Thread(target=lambda: judged.append(one.ledger.judge_batch(txs)))
+    thread.start()
+    thread.join()
+    (judged,) = judged  # a SQLite connection used from this thread would have raised ProgrammingError
+    assert judged.results[0] is None and judged.results[1] is None
+    assert "does not verify" in judged.results[2].reason
+    with pytest.raises(LedgerRejected, match="applied by the ledger that judged it"):
+        two.ledger.apply_judged(judged)
+    assert two.ledger.state().entries == 1
+    outcomes = one.ledger.apply_judged(judged)
+    assert isinstance(outcomes[0], Receipt) and "root" in outcomes[1].reason and outcomes[2] is judged.results[2]
+    assert one.ledger.state().entries == 2

@@ -209,3 +209,38 @@ def test_a_server_that_answers_nonsense_is_one_clear_error(answer):
         assert "\n" not in str(info.value)
     finally:
         server.shutdown()
+
+
+def test_a_batch_with_bad_proofs_among_good_ones_names_each_and_accepts_the_rest(server):
+    """Eight deposits at once (one or two batches, their proofs checked in the server's helper process while
+    the previous batch is written): the two whose proofs are swapped are refused, the six others accepted."""
+    market = server["market"]
+    made = [market.prove("deposit", deposit.inputs(deposit_note((i + 1) * SCALE, public_key(7 + i), 900 + i), 900 + i))
+            for i in range(8)]
+    bad = {2, 5}
+    txs = [Transaction("deposit", tuple(public), made[(i + 1) % 8][1] if i in bad else proof)
+           for i, (public, proof) in enumerate(made)]
+    with RemoteLedger(server["url"]) as remote:
+        before = remote.state()["entries"]
+    outcomes: list = [None] * 8
+    barrier = threading.Barrier(8)
+
+    def client(i: int) -> None:
+        with RemoteLedger(server["url"]) as remote:
+            barrier.wait()
+            try:
+                outcomes[i] = remote.submit(txs[i].kind, list(txs[i].public), txs[i].proof)
+            except LedgerRejected as exc:
+                outcomes[i] = exc
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    refused = {i for i, o in enumerate(outcomes) if isinstance(o, LedgerRejected)}
+    assert refused == bad, outcomes
+    assert all("does not verify" in outcomes[i].reason for i in bad)
+    with RemoteLedger(server["url"]) as remote:
+        assert remote.state()["entries"] == before + 6
+    ok("audit", "--ledger", server["url"])

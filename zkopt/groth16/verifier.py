@@ -109,6 +109,28 @@ def verify(vk: VerifyingKey | PreparedVerifyingKey, public: Sequence[int], proof
         raise InvalidProof("proof does not verify")
 
 
+def checked_items(
+    vk: VerifyingKey | PreparedVerifyingKey, items: Sequence[tuple[Sequence[int], Proof]], points_checked: bool = False
+) -> list[tuple[list[int], Proof]]:
+    """The (public inputs, proof) pairs of a batch, each checked (``check_public_inputs``, and ``check_proof``
+    unless ``points_checked``); MalformedProof names the first bad one's position."""
+    n_public = _prepared(vk).vk.n_public
+    checked = []
+    for j, (public, proof) in enumerate(items):
+        try:
+            checked.append((check_public_inputs(n_public, public), proof))
+            if not points_checked:
+                check_proof(proof)
+        except MalformedProof as exc:
+            raise MalformedProof(f"proof {j}: {exc}") from None
+    return checked
+
+
+def batch_failure(bad: list[int], size: int) -> InvalidProof:
+    """The refusal of a batch of ``size`` whose proofs at positions ``bad`` failed."""
+    return InvalidProof(f"{len(bad)} of {size} proofs do not verify: " + ", ".join(f"#{j}" for j in bad), indices=bad)
+
+
 def verify_batch(
     vk: VerifyingKey | PreparedVerifyingKey,
     items: Sequence[tuple[Sequence[int], Proof]],
@@ -128,14 +150,7 @@ def verify_batch(
     three sums are negated instead, so no scalar is a full 254 bits.
     """
     pvk = _prepared(vk)
-    checked = []
-    for j, (public, proof) in enumerate(items):
-        try:
-            checked.append((check_public_inputs(pvk.vk.n_public, public), proof))
-            if not points_checked:
-                check_proof(proof)
-        except MalformedProof as exc:
-            raise MalformedProof(f"proof {j}: {exc}") from None
+    checked = checked_items(pvk, items, points_checked)
     if not checked:
         return
     rng = rng or secrets.SystemRandom()
@@ -162,6 +177,4 @@ def verify_batch(
             verify(pvk, public, proof)
         except InvalidProof:
             bad.append(j)
-    raise InvalidProof(
-        f"{len(bad)} of {len(checked)} proofs do not verify: " + ", ".join(f"#{j}" for j in bad), indices=bad
-    )
+    raise batch_failure(bad, len(checked))

@@ -13,6 +13,7 @@ among its own transactions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
 from zkopt.errors import InvalidProof, LedgerRejected, MalformedProof, MalformedSubmission
@@ -23,23 +24,46 @@ from zkopt.ledger.rules import RuleBroken
 from zkopt.ledger.transactions import Receipt, Transaction
 
 
+@dataclasses.dataclass(frozen=True)
+class JudgedBatch:
+    """A batch after ``judge_batch``: per transaction its shape, and None (passed) or the refusal in ``results``."""
+
+    genesis: object
+    transactions: list
+    shapes: dict
+    results: list
+
+
 class Batches:
     """``Ledger.submit_batch`` and ``Ledger.submit_bundle``; needs the Ledger's ``_names``, ``_prepared``,
     ``_write``, ``_now_in_order``, ``_look_ahead``, ``_head`` and ``_append``."""
+
+    #: What checks the proofs of a kind: ``groth16.verify_batch`` or what keeps its contract (a server sets
+    #: ``TwoProcessVerifier.verify_batch``, which checks half of each batch in a helper process).
+    batch_verifier = staticmethod(verify_batch)
 
     def submit_batch(self, transactions: Sequence[Transaction]) -> list[Receipt | LedgerRejected]:
         """Judge each transaction as ``submit`` would, in order at one clock reading; apply the good ones together.
 
         Returns per transaction its ``Receipt`` or the ``LedgerRejected`` that
         refused it (a refused one changes nothing; the rest go on). The proofs
-        of a kind are checked with one ``groth16.verify_batch`` (128-bit random
+        of a kind are checked with one ``batch_verifier`` call (128-bit random
         weights, one final exponentiation), one by one only to name the bad
         ones. The accepted ones are written in one SQLite transaction: a
         failure while writing refuses them all. Each is logged as an ordinary
         entry, so the auditor replays a batch entry by entry with the same
         rules: a root must be recent as of the transaction's own place in the
         log (docs/ledger.md "Batches and the root window").
+
+        It is ``apply_judged(judge_batch(transactions))``: a server judges the
+        next batch while the previous one is written.
         """
+        return self.apply_judged(self.judge_batch(transactions))
+
+    def judge_batch(self, transactions: Sequence[Transaction]) -> JudgedBatch:
+        """What ``submit_batch`` checks before it takes the write lock: each transaction's shape, its notes, its
+        proof's points, and the proofs of each kind in one batch verification. Reads no database (the genesis
+        is in memory), so it may run in another thread than the one that writes."""
         if isinstance(transactions, (str, bytes, Mapping)) or not isinstance(transactions, Iterable):
             raise LedgerRejected("a batch is a list of Transaction objects")
         transactions = list(transactions)
@@ -60,14 +84,20 @@ class Batches:
             batch = [i for i in shapes if results[i] is None and transactions[i].kind == kind]
             items = [(list(transactions[i].public), transactions[i].proof) for i in batch]
             try:
-                verify_batch(self._prepared(kind), items, points_checked=True)
+                self.batch_verifier(self._prepared(kind), items, points_checked=True)
             except InvalidProof as exc:
                 for j in exc.indices:
                     results[batch[j]] = LedgerRejected(f"the proof does not verify under the {kind} verification key")
             except LedgerRejected as exc:  # an unusable key refuses its whole kind
                 for i in batch:
                     results[i] = exc
+        return JudgedBatch(self.genesis, transactions, shapes, results)
 
+    def apply_judged(self, judged: JudgedBatch) -> list[Receipt | LedgerRejected]:
+        """The rest of ``submit_batch``: the state rules of each verified transaction, in order, and one write."""
+        if not isinstance(judged, JudgedBatch) or judged.genesis is not self.genesis:
+            raise LedgerRejected("a batch is applied by the ledger that judged it")
+        transactions, shapes, results = judged.transactions, judged.shapes, list(judged.results)
         verified = [i for i in range(len(transactions)) if results[i] is None]
         if not verified:
             return results
@@ -119,7 +149,7 @@ class Batches:
         for kind in sorted({tx.kind for tx in transactions}):
             members = [i for i, tx in enumerate(transactions) if tx.kind == kind]
             try:
-                verify_batch(
+                self.batch_verifier(
                     self._prepared(kind),
                     [(list(transactions[i].public), transactions[i].proof) for i in members],
                     points_checked=True,

@@ -4,12 +4,15 @@ One ``LedgerService`` owns the ledger (a SQLite file or a PostgreSQL
 database). A connection stays in its thread, so the service keeps two: a
 writer thread that applies every change, and a reader thread that answers
 the reads (WAL lets them run side by side; PostgreSQL's snapshots do the
-same). Submissions are queued; the writer takes whatever has queued up while
-it was busy (waiting ``BATCH_WINDOW`` for more after the first) and judges it
-with ``Ledger.submit_batch`` (one batch verification per kind, one database
-transaction, each transaction still judged on its own), so the server's rate
-grows with its load. Bundles and price reports take the writer alone, in
-queue order.
+same). Submissions are queued; the server takes whatever has queued up while
+it was busy (waiting ``BATCH_WINDOW`` for more after the first) as one batch,
+judges it with ``Ledger.judge_batch`` (shapes, points, one batch verification
+per kind; the pairings in a helper process, ``groth16.two_process``) while
+the writer is still writing the batch before, then hands it to the writer,
+``Ledger.apply_judged`` (each transaction's state rules in order, one
+database transaction). So the server's rate grows with its load, and its two
+halves run on two cores. Bundles and price reports take the writer alone, in
+queue order, after the writes before them.
 
 Limits: a request body of at most ``MAX_BODY`` bytes, at most
 ``REQUEST_SECONDS`` per request, entries and notes served ``PAGE`` at a
@@ -33,6 +36,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from zkopt.errors import LedgerRejected, MalformedInput, MalformedSubmission, ZkoptError
+from zkopt.groth16.two_process import TwoProcessVerifier
 from zkopt.ledger import Ledger, database, schema, wire
 from zkopt.ledger.copy import copy_ledger
 from zkopt.ledger.transactions import Transaction, parse_submission
@@ -60,12 +64,14 @@ class LedgerService:
         self.path = path if database.is_url(path) else Path(path)
         self._reader = ThreadPoolExecutor(1, thread_name_prefix="zkopt-reader")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="zkopt-writer")
+        self._judge = ThreadPoolExecutor(1, thread_name_prefix="zkopt-judge")
         self._auditor = ThreadPoolExecutor(1, thread_name_prefix="zkopt-auditor")
         self._read: Ledger | None = None
         self._write: Ledger | None = None
         self._queue: asyncio.Queue | None = None
         self._batcher: asyncio.Task | None = None
         self._audit: tuple[str, dict] | None = None
+        self._verifier = TwoProcessVerifier(local_share=0)
 
     # --- life --------------------------------------------------------------------------------
 
@@ -73,6 +79,8 @@ class LedgerService:
         loop = asyncio.get_running_loop()
         self._read = await loop.run_in_executor(self._reader, Ledger.open, self.path)
         self._write = await loop.run_in_executor(self._writer, Ledger.open, self.path)
+        await loop.run_in_executor(self._judge, self._verifier.start)
+        self._write.batch_verifier = self._verifier.verify_batch
         self._queue = asyncio.Queue()
         self._batcher = asyncio.create_task(self._run())
 
@@ -83,7 +91,8 @@ class LedgerService:
         for ledger, pool in ((self._read, self._reader), (self._write, self._writer)):
             if ledger is not None:
                 await loop.run_in_executor(pool, ledger.close)
-        for pool in (self._reader, self._writer, self._auditor):
+        await loop.run_in_executor(self._judge, self._verifier.close)
+        for pool in (self._reader, self._writer, self._judge, self._auditor):
             pool.shutdown(wait=False, cancel_futures=True)
 
     @property
@@ -104,46 +113,54 @@ class LedgerService:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            items = [await self._queue.get()]
-            deadline = loop.time() + BATCH_WINDOW
-            while len(items) < MAX_BATCH and (wait := deadline - loop.time()) > 0:
-                try:
-                    items.append(await asyncio.wait_for(self._queue.get(), wait))
-                except asyncio.TimeoutError:
-                    break
-            while not self._queue.empty() and len(items) < MAX_BATCH:
-                items.append(self._queue.get_nowait())
-            i = 0
-            while i < len(items):
-                j = i
-                while j < len(items) and items[j][0] == "tx":
-                    j += 1
-                group = items[i:j] if j > i else items[i:i + 1]
-                await self._apply(loop, group)
-                i += len(group)
-
-    async def _apply(self, loop, group) -> None:
-        kind = group[0][0]
+        writing = None  # the previous batch's write: the next batch is judged beside it
         try:
-            if kind == "tx":
-                outcomes = await loop.run_in_executor(self._writer, self._write.submit_batch, [p for _, p, _ in group])
-            elif kind == "bundle":
-                outcomes = [await loop.run_in_executor(self._writer, self._write.submit_bundle, group[0][1])]
-            else:
-                outcomes = [await loop.run_in_executor(self._writer, self._write.post_price_json, group[0][1])]
+            while True:
+                for group in _groups(await self._collect(loop)):
+                    if group[0][0] == "tx":
+                        judged = await self._outcomes(loop, self._judge, self._write.judge_batch, group)
+                        if writing is not None:
+                            await writing
+                            writing = None
+                        if isinstance(judged, list):  # the whole batch was refused
+                            _answer(group, judged)
+                        else:
+                            writing = asyncio.ensure_future(self._write_judged(loop, group, judged))
+                        continue
+                    if writing is not None:  # a bundle or a price report: after the writes before it, alone
+                        await writing
+                        writing = None
+                    fn = self._write.submit_bundle if group[0][0] == "bundle" else self._write.post_price_json
+                    _answer(group, await self._outcomes(loop, self._writer, lambda payloads: [fn(payloads[0])], group))
+        finally:
+            if writing is not None:
+                writing.cancel()
+
+    async def _collect(self, loop) -> list:
+        """The next changes: the first to queue, and what else queues within ``BATCH_WINDOW`` (at most MAX_BATCH)."""
+        items = [await self._queue.get()]
+        deadline = loop.time() + BATCH_WINDOW
+        while len(items) < MAX_BATCH and (wait := deadline - loop.time()) > 0:
+            try:
+                items.append(await asyncio.wait_for(self._queue.get(), wait))
+            except asyncio.TimeoutError:
+                break
+        while not self._queue.empty() and len(items) < MAX_BATCH:
+            items.append(self._queue.get_nowait())
+        return items
+
+    async def _write_judged(self, loop, group, judged) -> None:
+        _answer(group, await self._outcomes(loop, self._writer, self._write.apply_judged, group, judged))
+
+    async def _outcomes(self, loop, pool, fn, group, arg=None):
+        """``fn(arg)`` on ``pool`` (arg: the group's payloads unless given); on failure its error for each."""
+        try:
+            return await loop.run_in_executor(pool, fn, [p for _, p, _ in group] if arg is None else arg)
         except (ZkoptError, ValueError) as exc:
-            outcomes = [exc] * len(group)
+            return [exc] * len(group)
         except Exception as exc:  # never leave a waiting request without an answer
             log.exception("the writer failed")
-            outcomes = [LedgerRejected(f"the ledger server failed ({exc.__class__.__name__})")] * len(group)
-        for (_, _, future), outcome in zip(group, outcomes):
-            if future.done():
-                continue
-            if isinstance(outcome, Exception):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+            return [LedgerRejected(f"the ledger server failed ({exc.__class__.__name__})")] * len(group)
 
     async def audit(self) -> dict:
         """The audit of the ledger as of its head, cached per head hash (it re-verifies every proof)."""
@@ -155,6 +172,29 @@ class LedgerService:
             self._audit = (head, {"ok": report.ok, "entries": report.entries, "head_hash": report.head_hash.hex(),
                                   "findings": [str(f) for f in report.findings[:20]]})
         return self._audit[1]
+
+
+def _groups(items: list):
+    """Queued changes in order: each run of transactions as one group, each bundle or price report alone."""
+    i = 0
+    while i < len(items):
+        j = i
+        while j < len(items) and items[j][0] == "tx":
+            j += 1
+        group = items[i:j] if j > i else items[i:i + 1]
+        i += len(group)
+        yield group
+
+
+def _answer(group, outcomes) -> None:
+    """Resolve each queued change's future with its outcome (a result, or the exception that refused it)."""
+    for (_, _, future), outcome in zip(group, outcomes):
+        if future.done():
+            continue
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 # --- the routes ------------------------------------------------------------------------------------
