@@ -127,6 +127,27 @@ def test_a_client_refuses_what_it_cannot_use(server, tmp_path):
     fails(2, "give one ledger", "audit", "--db", tmp_path / "x.db", "--ledger", server["url"])
 
 
+def _submitted_at_once(url: str, txs: list[Transaction]) -> list:
+    """Each transaction from its own client, all released at once: per transaction its Receipt or refusal."""
+    outcomes: list = [None] * len(txs)
+    barrier = threading.Barrier(len(txs))
+
+    def client(i: int) -> None:
+        with RemoteLedger(url) as remote:
+            barrier.wait()
+            try:
+                outcomes[i] = remote.submit(txs[i].kind, list(txs[i].public), txs[i].proof)
+            except LedgerRejected as exc:
+                outcomes[i] = exc
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(txs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
 def test_eight_clients_racing_one_nullifier_exactly_one_wins(server):
     market, sk, note = server["market"], server["sk"], server["note"]
     with RemoteLedger(server["url"]) as remote:
@@ -135,22 +156,7 @@ def test_eight_clients_racing_one_nullifier_exactly_one_wins(server):
     for i in range(8):
         public, proof = market.prove("withdraw", withdraw.inputs(note, sk, path, SCALE, 1000 + i))
         proofs.append(Transaction("withdraw", tuple(public), proof))
-    outcomes: list = [None] * 8
-    barrier = threading.Barrier(8)
-
-    def client(i: int) -> None:
-        with RemoteLedger(server["url"]) as remote:
-            barrier.wait()
-            try:
-                outcomes[i] = remote.submit(proofs[i].kind, list(proofs[i].public), proofs[i].proof)
-            except LedgerRejected as exc:
-                outcomes[i] = exc
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = _submitted_at_once(server["url"], proofs)
     accepted = [o for o in outcomes if not isinstance(o, Exception)]
     refused = [o for o in outcomes if isinstance(o, LedgerRejected)]
     assert len(accepted) == 1 and len(refused) == 7, outcomes
@@ -222,22 +228,7 @@ def test_a_batch_with_bad_proofs_among_good_ones_names_each_and_accepts_the_rest
            for i, (public, proof) in enumerate(made)]
     with RemoteLedger(server["url"]) as remote:
         before = remote.state()["entries"]
-    outcomes: list = [None] * 8
-    barrier = threading.Barrier(8)
-
-    def client(i: int) -> None:
-        with RemoteLedger(server["url"]) as remote:
-            barrier.wait()
-            try:
-                outcomes[i] = remote.submit(txs[i].kind, list(txs[i].public), txs[i].proof)
-            except LedgerRejected as exc:
-                outcomes[i] = exc
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = _submitted_at_once(server["url"], txs)
     refused = {i for i, o in enumerate(outcomes) if isinstance(o, LedgerRejected)}
     assert refused == bad, outcomes
     assert all("does not verify" in outcomes[i].reason for i in bad)
